@@ -1,0 +1,1 @@
+export { Key, key, split, foldIn } from './key.js';
