@@ -1,2 +1,13 @@
 // The public surface of perturbset (see API.md). Nothing but re-exports lives here.
+import './ops/methods.js';
+
+export { init, flush, runtime, Runtime } from './gpu/runtime.js';
+export type { InitOptions, AdapterInfo } from './gpu/device.js';
+export { Tensor, isTensor } from './tensor/tensor.js';
+export type { NestedArray } from './tensor/tensor.js';
+export type { DType } from './tensor/dtype.js';
+export { tidy, keep, memory, type MemoryInfo } from './tensor/tracking.js';
+export { tensor, zeros, ones, full, zerosLike, onesLike, arange } from './tensor/creation.js';
+export * from './ops/index.js';
+export { valueAndGrad, grad, noGrad, type GradOptions, type GradTree } from './autograd/grad.js';
 export * as random from './random/index.js';

@@ -62,9 +62,14 @@ function nodeProcess(): NodeProcess | undefined {
   return p?.versions?.node ? p : undefined;
 }
 
+/** Imports a Node built-in without making the bundle (or its types) depend on Node. */
+async function nodeModule<T>(name: string): Promise<T> {
+  return (await import(/* @vite-ignore */ name)) as T;
+}
+
 async function fileExists(path: string): Promise<boolean> {
   try {
-    const fs = await import('node:fs');
+    const fs = await nodeModule<{ existsSync(p: string): boolean }>('node:fs');
     return fs.existsSync(path);
   } catch {
     return false;
@@ -73,11 +78,13 @@ async function fileExists(path: string): Promise<boolean> {
 
 type DawnCreate = (options: string[]) => GPU;
 
+/** dawn.node aborts the process if a GPU instance is garbage-collected while its devices live. */
+const liveDawnInstances: GPU[] = [];
+
 async function loadDawn(): Promise<DawnCreate> {
-  const moduleName = 'webgpu';
   let mod: { create?: DawnCreate };
   try {
-    mod = (await import(/* @vite-ignore */ moduleName)) as { create?: DawnCreate };
+    mod = await nodeModule<{ create?: DawnCreate }>('webgpu');
   } catch (err) {
     throw new Error(
       'perturbset.init: no WebGPU in this Node process. Install the `webgpu` npm package (Dawn bindings): `npm install webgpu`. ' +
@@ -91,15 +98,19 @@ async function loadDawn(): Promise<DawnCreate> {
 /** Node: Dawn with the default Vulkan driver, then SwiftShader's ICD if no adapter appears. */
 async function nodeAdapter(proc: NodeProcess, opts: InitOptions): Promise<GPUAdapter> {
   if (!proc.env.XDG_RUNTIME_DIR) {
-    const os = await import('node:os');
+    const os = await nodeModule<{ tmpdir(): string }>('node:os');
     proc.env.XDG_RUNTIME_DIR = os.tmpdir();
   }
   const create = await loadDawn();
-  const adapter = await create(opts.dawnOptions ?? []).requestAdapter(opts.adapterOptions);
+  const gpu = create(opts.dawnOptions ?? []);
+  liveDawnInstances.push(gpu);
+  const adapter = await gpu.requestAdapter(opts.adapterOptions);
   if (adapter) return adapter;
   if (!proc.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD))) {
     proc.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-    const fallback = await create(opts.dawnOptions ?? []).requestAdapter(opts.adapterOptions);
+    const fallbackGpu = create(opts.dawnOptions ?? []);
+    liveDawnInstances.push(fallbackGpu);
+    const fallback = await fallbackGpu.requestAdapter(opts.adapterOptions);
     if (fallback) return fallback;
   }
   throw new Error(`perturbset.init: Dawn found no WebGPU adapter. ${INSTALL_HINT}`);

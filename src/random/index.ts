@@ -1,1 +1,2 @@
 export { Key, key, split, foldIn } from './key.js';
+export { uniform, normal, type NormalOptions } from './sample.js';

@@ -1,0 +1,80 @@
+// Helpers shared by all kernels (prepended to every shader that uses them).
+
+// NaN and infinity are produced and tested through their bit patterns: WGSL compilers may assume
+// finite floats, so `x != x` is not a reliable NaN test. The bit patterns go through a `var` so
+// that the bitcast is evaluated at run time (a constant NaN/inf is a shader-creation error).
+fn is_nan(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+fn nan_f32() -> f32 {
+  var bits = 0x7fc00000u;
+  return bitcast<f32>(bits);
+}
+fn inf_f32() -> f32 {
+  var bits = 0x7f800000u;
+  return bitcast<f32>(bits);
+}
+
+// min/max that propagate NaN like PyTorch's minimum/maximum.
+fn nan_min(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b)) { return nan_f32(); }
+  return min(a, b);
+}
+fn nan_max(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b)) { return nan_f32(); }
+  return max(a, b);
+}
+
+// log(1 + x) without cancellation for small x (Goldberg 1991, "What every computer scientist
+// should know about floating-point arithmetic", Theorem 4).
+fn log1p_f32(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  return log(u) * x / (u - 1.0);
+}
+
+// exp(x) - 1 without cancellation for small x (Kahan's trick).
+fn expm1_f32(x: f32) -> f32 {
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  if (um1 == -1.0) { return -1.0; }
+  return um1 * x / log(u);
+}
+
+// a^b with PyTorch semantics for negative bases and integral exponents (WGSL pow is undefined for a < 0).
+fn pow_f32(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (a < 0.0 && floor(b) == b) {
+    let r = pow(-a, b);
+    let odd = abs(b) < 16777216.0 && (i32(abs(b)) & 1) == 1;
+    return select(r, -r, odd);
+  }
+  if (a == 0.0 && b > 0.0) { return 0.0; }
+  return pow(a, b);
+}
+
+// Logistic sigmoid, stable for large |x|.
+fn sigmoid_f32(x: f32) -> f32 {
+  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+
+// softplus(x) = log(1 + exp(x)), linear above PyTorch's default threshold 20.
+fn softplus_f32(x: f32) -> f32 {
+  if (x > 20.0) { return x; }
+  return log1p_f32(exp(x));
+}
+
+// Tanh that saturates cleanly (some drivers return NaN for tanh of large arguments).
+fn tanh_f32(x: f32) -> f32 {
+  if (x > 15.0) { return 1.0; }
+  if (x < -15.0) { return -1.0; }
+  return tanh(x);
+}
+
+// The linear index of this invocation in a 1-D grid folded over x and y (see foldWorkgroups).
+fn linear_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, wg_size: u32) -> u32 {
+  return (wid.x + wid.y * nwg.x) * wg_size + lid;
+}
