@@ -1,4 +1,4 @@
-// Elementwise map over an output of up to 8 dimensions with up to 4 inputs. Each input is read at
+// Elementwise map over an output of up to 8 dimensions with up to 6 inputs. Each input is read at
 // its own element strides (0 along broadcast dimensions) and offset, which makes the same kernel
 // serve unary and binary ops, NumPy broadcasting, their gradients, transpose, slice,
 // broadcastTo and concat (an output written at strides/offset).

@@ -11,3 +11,5 @@ export { tensor, zeros, ones, full, zerosLike, onesLike, arange } from './tensor
 export * from './ops/index.js';
 export { valueAndGrad, grad, noGrad, type GradOptions, type GradTree } from './autograd/grad.js';
 export * as random from './random/index.js';
+export * as stats from './stats/index.js';
+export { assign } from './tensor/assign.js';

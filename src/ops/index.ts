@@ -8,8 +8,13 @@ export { sum, mean, max, min, argmax, argmin, sumToShape, type Axes } from './re
 export { reshape, flatten, expandDims, squeeze, transpose, matrixTranspose, broadcastTo, slice, concat, stack } from './shape-ops.js';
 export { matmul, linear, type MatmulOptions } from './matmul.js';
 export { l2Norm, projectL2, renorm } from './norms.js';
+export { conv2d, type Conv2dOptions } from './conv.js';
+export { maxPool2d, upsampleNearest } from './pool.js';
+export { batchNorm, type BatchNormOptions } from './batchnorm.js';
+export { logSoftmax, softmax } from './softmax.js';
+export { mseLoss, bceLoss, crossEntropy, klDiagGaussians, type LossOptions, type Reduction } from './losses.js';
 export type { Operand } from './operands.js';
-export type { Activation } from './matmul-kernel.js';
+export type { Activation } from './activations.js';
 
 export const add = (a: Operand, b: Operand): Tensor => binary('add', a, b);
 export const sub = (a: Operand, b: Operand): Tensor => binary('sub', a, b);

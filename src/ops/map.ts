@@ -41,7 +41,7 @@ function isContiguous(strides: readonly number[], shape: Shape): boolean {
 /** Runs an elementwise map kernel and returns the output tensor. */
 export function runMap(spec: MapSpec): Tensor {
   const { op, expr, inputs, shape } = spec;
-  if (inputs.length > 4) throw new Error(`${op}: a map kernel takes at most 4 inputs`);
+  if (inputs.length > 6) throw new Error(`${op}: a map kernel takes at most 6 inputs`);
   const scalars = spec.scalars ?? [];
   if (scalars.length > 4) throw new Error(`${op}: a map kernel takes at most 4 scalars`);
   const size = sizeOf(shape);

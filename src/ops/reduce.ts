@@ -3,7 +3,7 @@ import { fmtShape, normalizeAxes, shapeEquals, sizeOf, type Shape } from '../ten
 import { assertTensor, type Tensor } from '../tensor/tensor.js';
 import { runMap } from './map.js';
 import { argReduceMiddle, reduceMiddle, REDUCERS, type ReduceGeometry, type ReduceStage } from './reduce-kernel.js';
-import { broadcastTo, reshape, transpose } from './shape-ops.js';
+import { broadcastTo, reshape } from './shape-ops.js';
 
 export type Axes = number | readonly number[] | null | undefined;
 
@@ -12,37 +12,63 @@ interface ReducePlan {
   /** Output shape with reduced axes kept as size 1, and without them. */
   keptShape: number[];
   outShape: number[];
-  geometry: ReduceGeometry;
-  /** The tensor the kernel reads: x itself, or x with the reduced axes moved last. */
-  source: Tensor;
 }
 
-/** Views x as [outer, R, inner] over the reduced axes, transposing first if they are not adjacent. */
 function planReduce(op: string, x: Tensor, axis: Axes): ReducePlan {
   const axes = normalizeAxes(op, axis, x.rank);
-  const keptShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const outShape = x.shape.filter((_, i) => !axes.includes(i));
-  const adjacent = axes.every((a, i) => i === 0 || a === axes[i - 1]! + 1);
-  if (adjacent) {
-    const first = axes[0] ?? x.rank;
-    const last = axes[axes.length - 1] ?? x.rank - 1;
-    const geometry = {
-      outer: sizeOf(x.shape.slice(0, first)),
-      reduce: sizeOf(x.shape.slice(first, last + 1)),
-      inner: sizeOf(x.shape.slice(last + 1)),
-    };
-    return { axes, keptShape, outShape, geometry, source: x };
+  return {
+    axes,
+    keptShape: x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+    outShape: x.shape.filter((_, i) => !axes.includes(i)),
+  };
+}
+
+/** Maximal runs of adjacent axes, e.g. [0, 2, 3] → [[0], [2, 3]]. */
+function adjacentRuns(axes: readonly number[]): number[][] {
+  const runs: number[][] = [];
+  for (const a of axes) {
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1] === a - 1) last.push(a);
+    else runs.push([a]);
   }
-  const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const source = transpose(x, [...keptAxes, ...axes]);
-  const geometry = { outer: sizeOf(outShape), reduce: sizeOf(axes.map((a) => x.shape[a]!)), inner: 1 };
-  return { axes, keptShape, outShape, geometry, source };
+  return runs;
+}
+
+/**
+ * Reduces over `axes` as a sequence of middle-axis reductions, one per run of adjacent axes
+ * (last run first), so no transpose is needed: x viewed as [outer, R, inner] each time. The
+ * stage's `map` applies in the first pass and its `final` in the last.
+ */
+function reduceAxes(op: string, x: Tensor, plan: ReducePlan, stage: ReduceStage): Tensor {
+  const runs = adjacentRuns(plan.axes).reverse();
+  if (runs.length === 0) runs.push([]);
+  let current = x;
+  const shape = [...x.shape];
+  runs.forEach((run, i) => {
+    const first = run[0] ?? shape.length;
+    const last = run[run.length - 1] ?? shape.length - 1;
+    const geometry: ReduceGeometry = {
+      outer: sizeOf(shape.slice(0, first)),
+      reduce: sizeOf(shape.slice(first, last + 1)),
+      inner: sizeOf(shape.slice(last + 1)),
+    };
+    const passStage: ReduceStage = {
+      reducer: stage.reducer,
+      map: i === 0 ? stage.map : undefined,
+      final: i === runs.length - 1 ? stage.final : undefined,
+      scale: stage.scale,
+    };
+    const next = reduceMiddle(op, current, geometry, passStage);
+    if (current !== x) current.dispose();
+    current = next;
+    for (const a of run) shape[a] = 1;
+  });
+  return current;
 }
 
 function runReduce(op: string, x: Tensor, axis: Axes, keepdims: boolean, stage: ReduceStage): { y: Tensor; plan: ReducePlan } {
   const plan = planReduce(op, x, axis);
-  const flat = reduceMiddle(op, plan.source, plan.geometry, stage);
-  if (plan.source !== x) plan.source.dispose();
+  const flat = reduceAxes(op, x, plan, stage);
   const y = flat.view(keepdims ? plan.keptShape : plan.outShape, op);
   flat.dispose();
   return { y, plan };
@@ -125,7 +151,9 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined
     return y;
   }
   const plan = planReduce(op, x, axis);
-  const flat = argReduceMiddle(op, plan.source, plan.geometry);
+  const a = plan.axes[0]!;
+  const geometry = { outer: sizeOf(x.shape.slice(0, a)), reduce: x.shape[a]!, inner: sizeOf(x.shape.slice(a + 1)) };
+  const flat = argReduceMiddle(op, x, geometry);
   const y = flat.view(keepdims ? plan.keptShape : plan.outShape, op);
   flat.dispose();
   return y;

@@ -1,0 +1,81 @@
+// 2-D max pooling over NCHW planes (window KH×KW, stride SH×SW, no padding, floor on odd sizes).
+// The forward pass also records, per output, the flat in-plane index of the selected input: the
+// first maximum in row-major window order (PyTorch's CPU rule), or the first NaN, which wins.
+
+struct Params {
+  planes: u32,
+  H: u32,
+  W: u32,
+  OH: u32,
+  OW: u32,
+  KH: u32,
+  KW: u32,
+  SH: u32,
+  SW: u32,
+}
+
+// @kernel forward
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read_write> argmax: array<i32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let idx = linear_index(wid, nwg, lid, 64u);
+  if (idx >= p.planes * p.OH * p.OW) { return; }
+  let ow = idx % p.OW;
+  let oh = (idx / p.OW) % p.OH;
+  let plane = idx / (p.OW * p.OH);
+  let base = plane * p.H * p.W;
+  var best = -inf_f32();
+  var best_at = i32((oh * p.SH) * p.W + ow * p.SW);
+  var found_nan = false;
+  for (var kh = 0u; kh < p.KH; kh++) {
+    for (var kw = 0u; kw < p.KW; kw++) {
+      let at = (oh * p.SH + kh) * p.W + ow * p.SW + kw;
+      let v = x[base + at];
+      if (!found_nan && (v > best || is_nan(v))) {
+        best = v;
+        best_at = i32(at);
+        found_nan = is_nan(v);
+      }
+    }
+  }
+  out[idx] = best;
+  argmax[idx] = best_at;
+}
+
+// @kernel backward
+// dx[plane, ih, iw] = Σ dy[plane, oh, ow] over the windows containing (ih, iw) that selected it.
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> argmax: array<i32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let idx = linear_index(wid, nwg, lid, 64u);
+  if (idx >= p.planes * p.H * p.W) { return; }
+  let iw = idx % p.W;
+  let ih = (idx / p.W) % p.H;
+  let plane = idx / (p.W * p.H);
+  let at = i32(ih * p.W + iw);
+  // Windows oh with oh·SH ≤ ih < oh·SH + KH (and likewise for ow).
+  let oh_lo = select(0u, (ih + 1u - p.KH + p.SH - 1u) / p.SH, ih + 1u > p.KH);
+  let oh_hi = min(ih / p.SH, p.OH - 1u);
+  let ow_lo = select(0u, (iw + 1u - p.KW + p.SW - 1u) / p.SW, iw + 1u > p.KW);
+  let ow_hi = min(iw / p.SW, p.OW - 1u);
+  var acc = 0.0;
+  for (var oh = oh_lo; oh <= oh_hi && oh < p.OH; oh++) {
+    for (var ow = ow_lo; ow <= ow_hi && ow < p.OW; ow++) {
+      let o = (plane * p.OH + oh) * p.OW + ow;
+      if (argmax[o] == at) { acc += dy[o]; }
+    }
+  }
+  dx[idx] = acc;
+}
