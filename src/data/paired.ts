@@ -37,7 +37,7 @@ import { corruptImageCPU, toBytes } from './corruptions/cpu.js';
 import { Draws } from './corruptions/draws.js';
 import { CORRUPTION_NAMES, corruptionsInGroup } from './corruptions/names.js';
 import type { CorruptionName, Severity } from './corruptions/types.js';
-import { checkName, checkSeverity } from './corruptions/validate.js';
+import { checkName, checkSeverity, checkSize } from './corruptions/validate.js';
 
 /** Produces the stored bytes of one corrupted image (planar CHW) from its own key. */
 export type CorruptImageFn = (
@@ -75,7 +75,9 @@ export class PairedDataset {
   readonly variants: readonly Variant[];
   private readonly bytes: Uint8Array;
   private readonly key: Key;
+  /** Per image, the bytes of all K variants (allocated on first use), and which are filled. */
   private readonly store: (Uint8Array | undefined)[] | null;
+  private readonly filled: Uint8Array | null;
   private readonly generate: CorruptImageFn;
 
   constructor(
@@ -101,7 +103,10 @@ export class PairedDataset {
     if (corruptions.length === 0 || severities.length === 0) {
       throw new RangeError('PairedDataset: needs at least one corruption and one severity');
     }
-    corruptions.forEach((name) => checkName(name));
+    corruptions.forEach((name) => {
+      checkName(name);
+      checkSize(name, h, w);
+    });
     severities.forEach((s) => checkSeverity(s));
     this.size = n;
     this.height = h;
@@ -110,7 +115,8 @@ export class PairedDataset {
     this.variants = corruptions.flatMap((name) => severities.map((severity) => ({ name, severity })));
     this.bytes = toBytes(images);
     this.key = options.key;
-    this.store = options.cache === false ? null : new Array<Uint8Array | undefined>(n * this.variants.length);
+    this.store = options.cache === false ? null : new Array<Uint8Array | undefined>(n);
+    this.filled = options.cache === false ? null : new Uint8Array(n * this.variants.length);
     this.generate = options.corrupt ?? corruptImageCPU;
   }
 
@@ -131,17 +137,20 @@ export class PairedDataset {
     return this.bytes.subarray(n * size, (n + 1) * size);
   }
 
-  /** Variant j of image n as bytes (generated on first use). */
+  /** Variant j of image n as bytes (generated on first use; a view into the cache: do not modify). */
   corruptedBytes(n: number, j: number): Uint8Array {
     if (!Number.isInteger(n) || n < 0 || n >= this.size) throw new RangeError(`PairedDataset: image index ${n} outside [0, ${this.size})`);
     if (!Number.isInteger(j) || j < 0 || j >= this.k) throw new RangeError(`PairedDataset: variant ${j} outside [0, ${this.k})`);
-    const slot = n * this.k + j;
-    const hit = this.store?.[slot];
-    if (hit) return hit;
+    const size = 3 * this.height * this.width;
+    if (this.store && this.filled![n * this.k + j]) return this.store[n]!.subarray(j * size, (j + 1) * size);
     const { name, severity } = this.variants[j]!;
     const out = this.generate(foldIn(this.variantKey(j), n), this.cleanBytes(n), this.height, this.width, name, severity);
-    if (this.store) this.store[slot] = out;
-    return out;
+    if (out.length !== size) throw new RangeError(`PairedDataset: the generator returned ${out.length} values for ${name}, expected ${size}`);
+    if (!this.store) return out;
+    const row = (this.store[n] ??= new Uint8Array(this.k * size));
+    row.set(out, j * size);
+    this.filled![n * this.k + j] = 1;
+    return row.subarray(j * size, (j + 1) * size);
   }
 
   /** Bytes of variant j of image n, where j = K means the clean image. */

@@ -8,8 +8,8 @@
  * float corruptions, 8-bit library output for pixelate, jpeg and motion blur) as k/255 float32.
  *
  * Randomness: image i of the batch uses the key foldIn(key, i) (random/key.ts), so an image's
- * result depends only on (key, i, name, severity), never on the rest of the batch; pass batches
- * of one with foldIn already applied, or use corruptImageCPU with the per-image key directly.
+ * result depends only on (key, i, name, severity), never on the rest of the batch. To corrupt
+ * image i on its own exactly as in the batch, call corruptImageCPU(foldIn(key, i), …).
  * Within an image, draws follow the per-corruption layouts documented at the top of each file
  * (Philox counters (block, stream, attempt, 0), draws.ts).
  */
@@ -31,8 +31,8 @@ export function toBytes(values: ArrayLike<number>, offset = 0, length = values.l
 }
 
 /**
- * Corrupt one image given as bytes (planar CHW, 3·H·W values) with its own key. No validation
- * beyond the size check; `corruptCPU` is the checked entry point.
+ * Corrupt one image given as bytes (planar CHW, 3·H·W values) with its own key. Unchecked:
+ * `corruptCPU` is the checked entry point.
  */
 export function corruptImageCPU(
   imageKey: Key,

@@ -14,7 +14,8 @@
  *          gy·(cols) + gx)
  *   fine   white N(0, 1) noise (stream 4, pixel p). The spec suggests blurring it with σ ≈ 0.5 px;
  *          that leaves no room for the ridges when fitting the lag-1/2/4 targets (the best fit
- *          then drops them), while unblurred noise fits all four photos within 0.015
+ *          then drops them), while unblurred noise fits all four photos within 0.015 (model) / 0.05
+ *          (generated sheets)
  *   ridges ice "dendrites": round(W·H/300) strokes; stroke i draws from stream 16 + i, uniforms in
  *          order: start x, start y, angle, length (6–24 px), then per branch node a spacing
  *          (2–4 px); each node spawns branches at ±60° of length 0.6·(remaining length), two

@@ -6,8 +6,8 @@
  * Mud (severities 4, 5 — the one the paper uses), float32 as in the reference:
  *   m = gaussian(1[L > thr], c4) (stored float32); m[m < 0.8] = 0
  *   out = floor(255·clip(x·(1 − m) + m·(63, 42, 20)/255))        (brown, RGB order)
- * Water (severities 1–3; unused by the paper; OpenCV pipeline re-implemented, spec says
- * approximation is acceptable):
+ * Water (severities 1–3; unused by the paper; the OpenCV pipeline re-implemented — it matches
+ * OpenCV 4.6 value for value on the fixture images):
  *   L8 = floor(255·L) (saturated at 255: numpy's float→uint8 cast of larger values is undefined)
  *   D = distanceTransform(255 − Canny(L8, 50, 150), L2, 5); D = min(D, 20); D = uint8(blur3(D))
  *   D = equalizeHist(D); D = saturate8(correlate(D, emboss [[−2,−1,0],[−1,1,1],[0,1,2]], reflect101))

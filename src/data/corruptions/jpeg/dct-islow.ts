@@ -24,8 +24,10 @@ const FIX_2_053119869 = 16819;
 const FIX_2_562915447 = 20995;
 const FIX_3_072711026 = 25172;
 
+const POW2 = Array.from({ length: 32 }, (_, i) => 2 ** i);
+
 function descale(x: number, n: number): number {
-  return Math.floor((x + 2 ** (n - 1)) / 2 ** n);
+  return Math.floor((x + POW2[n - 1]!) / POW2[n]!);
 }
 
 /** jpeg_fdct_islow, in place on 64 level-shifted samples (row-major). */
@@ -53,8 +55,8 @@ export function forwardDctIslow(d: Float64Array): void {
 
       const oddShift = pass === 0 ? CONST_BITS - PASS1_BITS : CONST_BITS + PASS1_BITS;
       if (pass === 0) {
-        d[o] = (tmp10 + tmp11) * 2 ** PASS1_BITS;
-        d[o + 4 * stride] = (tmp10 - tmp11) * 2 ** PASS1_BITS;
+        d[o] = (tmp10 + tmp11) * 4; // << PASS1_BITS
+        d[o + 4 * stride] = (tmp10 - tmp11) * 4; // << PASS1_BITS
       } else {
         d[o] = descale(tmp10 + tmp11, PASS1_BITS);
         d[o + 4 * stride] = descale(tmp10 - tmp11, PASS1_BITS);
@@ -130,8 +132,8 @@ function evenPart(c0: number, c2: number, c4: number, c6: number): [number, numb
   const z1 = (c2 + c6) * FIX_0_541196100;
   const tmp2 = z1 + c6 * -FIX_1_847759065;
   const tmp3 = z1 + c2 * FIX_0_765366865;
-  const tmp0 = (c0 + c4) * 2 ** CONST_BITS;
-  const tmp1 = (c0 - c4) * 2 ** CONST_BITS;
+  const tmp0 = (c0 + c4) * 8192; // << CONST_BITS
+  const tmp1 = (c0 - c4) * 8192; // << CONST_BITS
   return [tmp0 + tmp3, tmp1 + tmp2, tmp1 - tmp2, tmp0 - tmp3];
 }
 

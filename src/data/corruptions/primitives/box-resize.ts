@@ -11,6 +11,7 @@
  */
 
 const PRECISION_BITS = 22;
+const ONE = 4194304; // 2^PRECISION_BITS
 
 export interface BoxAxisCoefficients {
   /** First input index of each output's window. */
@@ -22,7 +23,20 @@ export interface BoxAxisCoefficients {
   readonly maxLength: number;
 }
 
+const cache = new Map<string, BoxAxisCoefficients>();
+
+/** The coefficients of one axis (cached per size pair). */
 export function boxAxisCoefficients(inSize: number, outSize: number): BoxAxisCoefficients {
+  const id = `${inSize}/${outSize}`;
+  let c = cache.get(id);
+  if (!c) {
+    c = computeBoxAxisCoefficients(inSize, outSize);
+    cache.set(id, c);
+  }
+  return c;
+}
+
+function computeBoxAxisCoefficients(inSize: number, outSize: number): BoxAxisCoefficients {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = 0.5 * filterScale;
@@ -48,7 +62,7 @@ export function boxAxisCoefficients(inSize: number, outSize: number): BoxAxisCoe
     }
     for (let i = 0; i < xmax; i++) {
       const w = total !== 0 ? weights[i]! / total : weights[i]!;
-      coefficients[j * maxLength + i] = Math.trunc(w < 0 ? -0.5 + w * 2 ** PRECISION_BITS : 0.5 + w * 2 ** PRECISION_BITS);
+      coefficients[j * maxLength + i] = Math.trunc(w < 0 ? -0.5 + w * ONE : 0.5 + w * ONE);
     }
     start[j] = xmin;
     length[j] = xmax;
@@ -57,7 +71,7 @@ export function boxAxisCoefficients(inSize: number, outSize: number): BoxAxisCoe
 }
 
 function clip8(acc: number): number {
-  const v = Math.floor(acc / 2 ** PRECISION_BITS); // arithmetic >> 22
+  const v = Math.floor(acc / ONE); // arithmetic >> 22
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 

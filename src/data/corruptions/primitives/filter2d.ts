@@ -17,15 +17,18 @@ export interface Kernel2d {
 export function filter2dReflect101(plane: Float64Array, height: number, width: number, kernel: Kernel2d): Float64Array {
   const out = new Float64Array(height * width);
   const { weights, rows, cols, anchorRow, anchorCol } = kernel;
+  // source row offsets / columns per output position and tap, reflected once up front
+  const srcRow = Int32Array.from({ length: height * rows }, (_, t) => reflect101Index(Math.floor(t / rows) + (t % rows) - anchorRow, height) * width);
+  const srcCol = Int32Array.from({ length: width * cols }, (_, t) => reflect101Index(Math.floor(t / cols) + (t % cols) - anchorCol, width));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let acc = 0;
       for (let i = 0; i < rows; i++) {
-        const sy = reflect101Index(y + i - anchorRow, height);
+        const row = srcRow[y * rows + i]!;
         for (let j = 0; j < cols; j++) {
           const w = weights[i * cols + j]!;
           if (w === 0) continue;
-          acc += w * plane[sy * width + reflect101Index(x + j - anchorCol, width)]!;
+          acc += w * plane[row + srcCol[x * cols + j]!]!;
         }
       }
       out[y * width + x] = acc;

@@ -34,12 +34,22 @@ function correlateLines(
   index: (i: number, n: number) => number,
 ): void {
   const r = (w.length - 1) / 2;
+  // source positions of the taps i − k and i + k (k = 1..r), boundary rule applied once
+  const left = new Int32Array(n * (r + 1));
+  const right = new Int32Array(n * (r + 1));
+  for (let i = 0; i < n; i++) {
+    for (let k = 1; k <= r; k++) {
+      left[i * (r + 1) + k] = index(i - k, n);
+      right[i * (r + 1) + k] = index(i + k, n);
+    }
+  }
   const line = new Float64Array(n);
   for (const start of starts) {
     for (let i = 0; i < n; i++) line[i] = src[start + i * step]!;
     for (let i = 0; i < n; i++) {
       let acc = line[i]! * w[r]!;
-      for (let k = r; k >= 1; k--) acc += (line[index(i - k, n)]! + line[index(i + k, n)]!) * w[r - k]!;
+      const o = i * (r + 1);
+      for (let k = r; k >= 1; k--) acc += (line[left[o + k]!]! + line[right[o + k]!]!) * w[r - k]!;
       dst[start + i * step] = acc;
     }
   }
