@@ -13,3 +13,8 @@ export { valueAndGrad, grad, noGrad, type GradOptions, type GradTree } from './a
 export * as random from './random/index.js';
 export * as stats from './stats/index.js';
 export { assign } from './tensor/assign.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as schedules from './optim/schedules.js';
+export * as io from './io/index.js';
+export * as data from './data/index.js';

@@ -19,6 +19,11 @@ export class GPUErrorLog {
     this.pendingErrors.push(message);
   }
 
+  /** A shader/pipeline creation error: the root cause of the "invalid pipeline" errors that follow, so reported first. */
+  recordCompileError(message: string): void {
+    this.pendingErrors.unshift(message);
+  }
+
   /** Throws (and clears) the first recorded error, if any. */
   throwIfFailed(where: string): void {
     if (this.lostReason !== null) throw new Error(`perturbset: the GPU device was lost (${this.lostReason}); ${where} cannot run`);

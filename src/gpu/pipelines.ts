@@ -25,7 +25,7 @@ export class PipelineCache {
     const module = this.device.createShaderModule({ code: code(), label: name });
     pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: name });
     void this.device.popErrorScope().then((error) => {
-      if (error) this.errors.recordError(`kernel '${name}' (${key}) failed to compile: ${error.message}`);
+      if (error) this.errors.recordCompileError(`kernel '${name}' (${key}) failed to compile: ${error.message}`);
     });
     this.pipelines.set(key, pipeline);
     return pipeline;

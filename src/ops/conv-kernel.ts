@@ -1,9 +1,11 @@
 import convSource from '../../shaders/conv2d.wgsl';
 import directSource from '../../shaders/conv2d_direct.wgsl';
+import lanesSource from '../../shaders/conv2d_lanes.wgsl';
+import { isCpuAdapter } from '../gpu/adapter-kind.js';
 import { foldWorkgroups, launch } from '../gpu/kernel.js';
 import { runtime } from '../gpu/runtime.js';
 import { UniformWriter } from '../gpu/uniforms.js';
-import { WGSL_COMMON, fillTemplate, shaderBody } from '../gpu/wgsl.js';
+import { WGSL_COMMON, fillTemplate, shaderBody, shaderSection } from '../gpu/wgsl.js';
 import { allocTensor, type Tensor } from '../tensor/tensor.js';
 import { ACTIVATIONS, type Activation } from './activations.js';
 
@@ -203,4 +205,109 @@ export function convForwardDirect(x: Tensor, w: Tensor, g: ConvGeometry, bias: T
     .u32(g.strideH).u32(g.strideW).u32(g.padH).u32(g.padW);
   launch({ name: op, key, wgsl }, { bindings: [x.binding(op), w.binding(op), ...(bias ? [bias.binding(op)] : []), out.binding(op)], uniforms, workgroups: Math.ceil(size / 64) });
   return out;
+}
+
+/** Channels per invocation of the lane-parallel kernels (shaders/conv2d_lanes.wgsl). */
+const LANES_RB = 16;
+
+function lanesUniforms(g: ConvGeometry, chunk: number): UniformWriter {
+  return new UniformWriter()
+    .u32(g.N).u32(g.C).u32(g.H).u32(g.W).u32(g.OC).u32(g.OH).u32(g.OW).u32(g.KH).u32(g.KW)
+    .u32(g.strideH).u32(g.strideW).u32(g.padH).u32(g.padW).u32(chunk);
+}
+
+function lanesBindings(hasBias: boolean): string {
+  return [
+    '@group(0) @binding(0) var<storage, read> a: array<f32>;',
+    '@group(0) @binding(1) var<storage, read> w: array<f32>;',
+    ...(hasBias ? ['@group(0) @binding(2) var<storage, read> bias: array<f32>;'] : []),
+    `@group(0) @binding(${hasBias ? 3 : 2}) var<storage, read_write> out: array<f32>;`,
+    `@group(0) @binding(${hasBias ? 4 : 3}) var<uniform> p: Params;`,
+  ].join('\n');
+}
+
+/** Whether the lane-parallel kernels are used (CPU adapters) instead of the workgroup-tiled GEMM. */
+export function useLaneKernels(): boolean {
+  return isCpuAdapter();
+}
+
+function lanesGrid(positions: number, channelBlocks: number): [number, number, number] {
+  const [y, z] = foldWorkgroups(channelBlocks, runtime().maxWorkgroupsPerDimension);
+  return [Math.ceil(positions / 64), y, z];
+}
+
+export function convForwardLanes(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null, activation: Activation): Tensor {
+  const op = 'conv2d';
+  const size = g.N * g.OC * g.OH * g.OW;
+  const out = allocTensor([size], 'float32');
+  if (size === 0) return out;
+  const value = `${bias ? '(acc[r] + bias[c])' : 'acc[r]'}`;
+  const epilogue = `out[(n * p.OC + c) * P + pix] = ${ACTIVATIONS[activation].expr.replace(/\bv\b/g, value)};`;
+  const key = `conv-lanes|forward|${bias ? 'bias' : ''}|${activation}|${LANES_RB}`;
+  const wgsl = (): string =>
+    WGSL_COMMON +
+    fillTemplate(shaderSection(lanesSource, 'forward'), {
+      BINDINGS: lanesBindings(!!bias),
+      RB: LANES_RB,
+      EPILOGUE: epilogue,
+      ...unrolledAccumulators('wv', (j) => `w[min(oc0 + ${j}u, p.OC - 1u) * K + k]`, 'xv'),
+    });
+  launch(
+    { name: op, key, wgsl },
+    {
+      bindings: [x.binding(op), w.binding(op), ...(bias ? [bias.binding(op)] : []), out.binding(op)],
+      uniforms: lanesUniforms(g, 0),
+      workgroups: lanesGrid(g.N * g.OH * g.OW, Math.ceil(g.OC / LANES_RB)),
+    },
+  );
+  return out;
+}
+
+export function convInputGradLanes(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+  const op = 'conv2d (input grad)';
+  const size = g.N * g.C * g.H * g.W;
+  const out = allocTensor([size], 'float32');
+  if (size === 0) return out;
+  const key = `conv-lanes|dgrad|${LANES_RB}`;
+  const wgsl = (): string => WGSL_COMMON + fillTemplate(shaderSection(lanesSource, 'dgrad'), { BINDINGS: lanesBindings(false), RB: LANES_RB });
+  launch(
+    { name: op, key, wgsl },
+    { bindings: [dy.binding(op), w.binding(op), out.binding(op)], uniforms: lanesUniforms(g, 0), workgroups: lanesGrid(g.N * g.H * g.W, Math.ceil(g.C / LANES_RB)) },
+  );
+  return out;
+}
+
+/** Partial weight gradients [chunks, OC, C·KH·KW]: the (n, pixel) sum is split into chunks for parallelism. */
+export function convWeightGradLanes(dy: Tensor, x: Tensor, g: ConvGeometry): { partials: Tensor; splits: number } {
+  const op = 'conv2d (weight grad)';
+  const K = g.C * g.KH * g.KW;
+  const Q = g.N * g.OH * g.OW;
+  const blocks = Math.ceil(K / 64) * Math.ceil(g.OC / LANES_RB);
+  const chunks = Math.max(1, Math.min(Math.ceil(32 / blocks), Math.ceil(Q / 256)));
+  const chunk = Math.ceil(Q / chunks);
+  const used = Math.ceil(Q / chunk);
+  const out = allocTensor([used * g.OC * K], 'float32');
+  const key = `conv-lanes|wgrad|${LANES_RB}`;
+  const wgsl = (): string => WGSL_COMMON + fillTemplate(shaderSection(lanesSource, 'wgrad'), { BINDINGS: lanesBindings(false), RB: LANES_RB });
+  launch(
+    { name: op, key, wgsl },
+    { bindings: [x.binding(op), dy.binding(op), out.binding(op)], uniforms: lanesUniforms(g, chunk), workgroups: [Math.ceil(K / 64), Math.ceil(g.OC / LANES_RB), used] },
+  );
+  return { partials: out, splits: used };
+}
+
+/**
+ * The RB accumulators as RB/4 vec4 registers with the channel loop unrolled (a loop over a
+ * function-scope array may stay in memory): ACC_DECL declares them, ACC_FMA_FORWARD adds
+ * weight(j)·x for the RB channels, ACC_SPILL copies them into `acc` for the epilogue.
+ */
+function unrolledAccumulators(_prefix: string, weight: (j: number) => string, x: string): Record<string, string> {
+  const vecs = LANES_RB / 4;
+  const decl = Array.from({ length: vecs }, (_, v) => `var acc${v} = vec4<f32>(0.0);`).join('\n  ');
+  const fma = Array.from({ length: vecs }, (_, v) => {
+    const ws = [0, 1, 2, 3].map((c) => weight(4 * v + c)).join(', ');
+    return `acc${v} = fma(vec4<f32>(${ws}), vec4<f32>(${x}), acc${v});`;
+  }).join('\n        ');
+  const spill = [`var acc: array<f32, ${LANES_RB}>;`, ...Array.from({ length: LANES_RB }, (_, j) => `acc[${j}] = acc${Math.floor(j / 4)}[${j % 4}];`)].join('\n  ');
+  return { ACC_DECL: decl, ACC_FMA_FORWARD: fma, ACC_SPILL: spill };
 }

@@ -2,7 +2,7 @@ import { record } from '../autograd/tape.js';
 import { fmtShape } from '../tensor/shape.js';
 import { assertTensor, type Tensor } from '../tensor/tensor.js';
 import { ACTIVATIONS, assertActivation, type Activation } from './activations.js';
-import { convForwardDirect, convForwardGemm, convInputGrad, convWeightGradPartials, type ConvGeometry } from './conv-kernel.js';
+import { convForwardDirect, convForwardGemm, convForwardLanes, convInputGrad, convInputGradLanes, convWeightGradLanes, convWeightGradPartials, useLaneKernels, type ConvGeometry } from './conv-kernel.js';
 import { runMap } from './map.js';
 import { matmulKernel } from './matmul-kernel.js';
 import { sum } from './reduce.js';
@@ -69,6 +69,8 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     if (flat !== product) product.dispose();
   } else if (g.OC <= DIRECT_MAX_OUT_CHANNELS) {
     flat = convForwardDirect(x, w, g, bias, activation);
+  } else if (useLaneKernels()) {
+    flat = convForwardLanes(x, w, g, bias, activation);
   } else {
     flat = convForwardGemm(x, w, g, bias, activation);
   }
@@ -80,13 +82,13 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     const dz = activation === 'none' ? dy : runMap({ op: 'conv2d (activation grad)', expr: ACTIVATIONS[activation].grad, inputs: [{ tensor: dy, name: 'dy' }, { tensor: ys!, name: 'y' }], shape: dy.shape, dtype: 'float32' });
     let dx: Tensor | null = null;
     if (needed[0]) {
-      const flatDx = convInputGrad(dz, ws, g);
+      const flatDx = useLaneKernels() ? convInputGradLanes(dz, ws, g) : convInputGrad(dz, ws, g);
       dx = flatDx.view(x.shape, 'conv2d (grad)');
       flatDx.dispose();
     }
     let dw: Tensor | null = null;
     if (needed[1]) {
-      const { partials, splits } = convWeightGradPartials(dz, xs, g);
+      const { partials, splits } = useLaneKernels() ? convWeightGradLanes(dz, xs, g) : convWeightGradPartials(dz, xs, g);
       const summed = splits === 1 ? partials : sum(partials.view([splits, w.size], 'conv2d (grad)'), 0);
       dw = summed.view(w.shape, 'conv2d (grad)');
       summed.dispose();

@@ -1,0 +1,3 @@
+export { ImageDataset, batchIndices, randomSplit, permutation } from './dataset.js';
+export { loadMNIST, type MNIST, type MNISTBuffers } from './mnist.js';
+export { parseNpy as loadNpy, encodeNpy, type Npy } from './npy.js';
