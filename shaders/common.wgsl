@@ -26,10 +26,16 @@ fn nan_max(a: f32, b: f32) -> f32 {
 }
 
 // log(1 + x) without cancellation for small x (Goldberg 1991, "What every computer scientist
-// should know about floating-point arithmetic", Theorem 4).
+// should know about floating-point arithmetic", Theorem 4). Goldberg's trick needs a log that is
+// accurate relative to its result near 1, which WGSL does not promise (log may be off by 2^-21
+// absolute on [0.5, 2]; lavapipe's is ~4e-8 off, so log1p(1e-7) came out 40% wrong): for
+// |x| < 1e-2 the Taylor series is used instead (truncation error below |x|^5 / 6 relative).
 fn log1p_f32(x: f32) -> f32 {
   let u = 1.0 + x;
   if (u == 1.0) { return x; }
+  if (abs(x) < 1e-2) {
+    return x * (1.0 + x * (-0.5 + x * (0.33333334 + x * (-0.25 + x * 0.2))));
+  }
   return log(u) * x / (u - 1.0);
 }
 
@@ -44,6 +50,9 @@ fn expm1_f32(x: f32) -> f32 {
 
 // a^b with PyTorch semantics for negative bases and integral exponents (WGSL pow is undefined for a < 0).
 fn pow_f32(a: f32, b: f32) -> f32 {
+  // NaN in, NaN out, except 1^b and a^0, which are 1 (C and PyTorch); WGSL's pow does not
+  // promise to propagate NaN (SwiftShader does not).
+  if (is_nan(a) || is_nan(b)) { return select(nan_f32(), 1.0, (!is_nan(a) && a == 1.0) || (!is_nan(b) && b == 0.0)); }
   if (b == 0.0) { return 1.0; }
   if (a < 0.0 && floor(b) == b) {
     let r = pow(-a, b);
@@ -51,6 +60,16 @@ fn pow_f32(a: f32, b: f32) -> f32 {
     return select(r, -r, odd);
   }
   if (a == 0.0 && b > 0.0) { return 0.0; }
+  // 0^b for b < 0 is +inf (-inf for -0 and an odd integral b), as in C and PyTorch; WGSL's pow
+  // leaves x = 0 undefined.
+  if (a == 0.0 && b < 0.0) {
+    let odd = floor(b) == b && abs(b) < 16777216.0 && (i32(abs(b)) & 1) == 1;
+    let negative_zero = (bitcast<u32>(a) & 0x80000000u) != 0u;
+    return select(inf_f32(), -inf_f32(), odd && negative_zero);
+  }
+  // A negative base with a non-integral exponent has no real power: NaN (WGSL leaves it undefined;
+  // SwiftShader returns |a|^b).
+  if (a < 0.0) { return nan_f32(); }
   return pow(a, b);
 }
 

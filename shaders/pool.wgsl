@@ -1,6 +1,7 @@
 // 2-D max pooling over NCHW planes (window KH×KW, stride SH×SW, no padding, floor on odd sizes).
 // The forward pass also records, per output, the flat in-plane index of the selected input: the
-// first maximum in row-major window order (PyTorch's CPU rule), or the first NaN, which wins.
+// first maximum in row-major window order (PyTorch's CPU rule); a NaN wins, and of several NaNs
+// the last one, as in PyTorch.
 
 struct Params {
   planes: u32,
@@ -37,10 +38,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
     for (var kw = 0u; kw < p.KW; kw++) {
       let at = (oh * p.SH + kh) * p.W + ow * p.SW + kw;
       let v = x[base + at];
-      if (!found_nan && (v > best || is_nan(v))) {
+      // PyTorch's CPU rule `val > maxval || isnan(val)`: a NaN replaces anything, so the last NaN
+      // of a window is selected (NaN comparisons are spelled out: compilers may fold them).
+      if (is_nan(v) || (!found_nan && v > best)) {
         best = v;
         best_at = i32(at);
-        found_nan = is_nan(v);
+        found_nan = found_nan || is_nan(v);
       }
     }
   }

@@ -18,3 +18,5 @@ export * as optim from './optim/index.js';
 export * as schedules from './optim/schedules.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
+export * as models from './perturbation/models/index.js';
+export * from './perturbation/index.js';

@@ -78,7 +78,10 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor | [T
         };
         const trees = argnums.map((a) => mapTree(args[a], take, `argument ${a}`));
         for (const [id, g] of grads) if (!given.has(id)) g.dispose();
-        const result = opts.hasAux ? [value, (out as [Tensor, unknown])[1]] : value;
+        // The value is the caller's to dispose: a fresh alias, so that disposing it never frees a
+        // tensor f merely passed through (f may return its argument, or a captured tensor).
+        const owned = value.view(value.shape, 'valueAndGrad');
+        const result = opts.hasAux ? [owned, (out as [Tensor, unknown])[1]] : owned;
         return [result, typeof opts.argnums === 'object' ? trees : trees[0]!] as [Tensor | [Tensor, unknown], GradTree | GradTree[]];
       });
     } finally {

@@ -13,6 +13,7 @@ export abstract class Module {
   training = true;
   private readonly params_ = new Map<string, Tensor | null>();
   private readonly buffers_ = new Map<string, Tensor | null>();
+  private readonly children_ = new Map<string, Module>();
 
   abstract forward(...args: never[]): unknown;
 
@@ -30,11 +31,21 @@ export abstract class Module {
     return t;
   }
 
-  /** Direct submodules in registration (assignment) order. */
+  /**
+   * Registers a submodule under an explicit name (for when the property name must differ from
+   * the state-dict name, e.g. a CVAE whose `prior(x)` is a method) and returns it.
+   */
+  protected child<M extends Module>(name: string, m: M): M {
+    this.children_.set(name, m);
+    return m;
+  }
+
+  /** Direct submodules: explicitly registered ones, then properties holding a Module, in assignment order. */
   namedChildren(): [string, Module][] {
-    const out: [string, Module][] = [];
+    const out: [string, Module][] = [...this.children_];
+    const registered = new Set(this.children_.values());
     for (const [name, value] of Object.entries(this)) {
-      if (value instanceof Module) out.push([name, value]);
+      if (value instanceof Module && !registered.has(value)) out.push([name, value]);
     }
     return out;
   }

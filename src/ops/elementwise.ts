@@ -12,7 +12,9 @@ export function unary(op: UnaryOpName, x: Tensor): Tensor {
   assertTensor(op, x, 'x');
   const def: { expr: string; grad?: string; int?: string } = UNARY_OPS[op];
   if (x.dtype === 'int32' && def.int === undefined) throw new TypeError(`${op}: not defined for int32 tensors (got ${fmtShape(x.shape)} int32); cast to float32 first`);
-  return fused(op, { expr: def.expr, int: def.int, grads: def.grad === undefined ? {} : { x: def.grad } }, [{ name: 'x', value: x }]);
+  // NaN in, NaN out for every float op: WGSL builtins do not promise it (SwiftShader's exp(NaN) is +inf).
+  const expr = `select(${def.expr}, x, is_nan(x))`;
+  return fused(op, { expr, int: def.int, grads: def.grad === undefined ? {} : { x: def.grad } }, [{ name: 'x', value: x }]);
 }
 
 /** Applies a binary op of the table with NumPy broadcasting; numbers are scalars. */
@@ -26,8 +28,12 @@ export function binary(op: BinaryOpName, a: Operand, b: Operand): Tensor {
 
 /** Elementwise comparison with broadcasting: 1.0 where it holds, else 0.0 (float32, no gradient). */
 export function compare(op: CompareOpName, a: Operand, b: Operand): Tensor {
-  const expr = `select(0.0, 1.0, a ${COMPARE_OPS[op]} b)`;
-  return fused(op, { expr, int: expr, grads: {}, outDType: 'float32' }, [
+  const cmp = COMPARE_OPS[op];
+  // IEEE semantics made explicit (WGSL compilers may assume floats are never NaN, and lavapipe
+  // folds NaN != x to false): every comparison with NaN is false, except != which is true.
+  const test = op === 'notEqual' ? 'is_nan(a) || is_nan(b) || a != b' : `!is_nan(a) && !is_nan(b) && a ${cmp} b`;
+  const expr = `select(0.0, 1.0, ${test})`;
+  return fused(op, { expr, int: `select(0.0, 1.0, a ${cmp} b)`, grads: {}, outDType: 'float32' }, [
     { name: 'a', value: a },
     { name: 'b', value: b },
   ]);

@@ -12,6 +12,7 @@ export { conv2d, type Conv2dOptions } from './conv.js';
 export { maxPool2d, upsampleNearest } from './pool.js';
 export { batchNorm, type BatchNormOptions } from './batchnorm.js';
 export { logSoftmax, softmax } from './softmax.js';
+export { gatherRows } from './gather.js';
 export { mseLoss, bceLoss, crossEntropy, klDiagGaussians, type LossOptions, type Reduction } from './losses.js';
 export type { Operand } from './operands.js';
 export type { Activation } from './activations.js';

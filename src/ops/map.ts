@@ -1,9 +1,9 @@
 import mapSource from '../../shaders/map.wgsl';
 import { launch } from '../gpu/kernel.js';
-import { UniformWriter } from '../gpu/uniforms.js';
+import { MAX_RANK, UniformWriter } from '../gpu/uniforms.js';
 import { WGSL_COMMON, fillTemplate, shaderBody } from '../gpu/wgsl.js';
 import { wgslType, type DType } from '../tensor/dtype.js';
-import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../tensor/shape.js';
+import { broadcastStrides, fmtShape, sizeOf, stridesOf, type Shape } from '../tensor/shape.js';
 import { allocTensor, type Tensor } from '../tensor/tensor.js';
 
 /** An input of a map kernel: a tensor, the name the expression uses for it, and how it is read. */
@@ -41,6 +41,7 @@ function isContiguous(strides: readonly number[], shape: Shape): boolean {
 /** Runs an elementwise map kernel and returns the output tensor. */
 export function runMap(spec: MapSpec): Tensor {
   const { op, expr, inputs, shape } = spec;
+  if (shape.length > MAX_RANK) throw new RangeError(`${op}: tensor rank ${shape.length} exceeds the maximum ${MAX_RANK} (shape ${fmtShape(shape)})`);
   if (inputs.length > 6) throw new Error(`${op}: a map kernel takes at most 6 inputs`);
   const scalars = spec.scalars ?? [];
   if (scalars.length > 4) throw new Error(`${op}: a map kernel takes at most 4 scalars`);

@@ -46,7 +46,13 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     assertTensor(op, bias, 'bias');
     if (bias.rank !== 1 || bias.shape[0] !== N) throw new Error(`matmul: bias must have shape [${N}], got ${fmtShape(bias.shape)}`);
   }
-  const batchShape = broadcastShapes(op, a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  const [batchA, batchB] = [a2.shape.slice(0, -2), b2.shape.slice(0, -2)];
+  let batchShape: number[];
+  try {
+    batchShape = broadcastShapes(op, batchA, batchB);
+  } catch {
+    throw new Error(`matmul: batch dimensions ${fmtShape(batchA)} of ${fmtShape(a.shape)} and ${fmtShape(batchB)} of ${fmtShape(b.shape)} cannot be broadcast together`);
+  }
   const batch = sizeOf(batchShape);
   const A = batchOperand(a2, batchShape, M * Ka);
   const B = batchOperand(b2, batchShape, Ka * N);

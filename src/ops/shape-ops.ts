@@ -168,7 +168,11 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
   tensors.forEach((t, i) => assertTensor('stack', t, `tensors[${i}]`));
-  const a = normalizeAxis('stack', axis, tensors[0]!.rank + 1);
+  const first = tensors[0]!;
+  if (tensors.some((t) => t.dtype !== first.dtype || !shapeEquals(t.shape, first.shape))) {
+    throw new Error(`stack: tensors must all have the same shape and dtype, got ${tensors.map((t) => `${t.dtype} ${fmtShape(t.shape)}`).join(', ')}`);
+  }
+  const a = normalizeAxis('stack', axis, first.rank + 1);
   const expanded = tensors.map((t) => expandDims(t, a));
   const out = concat(expanded, a);
   for (const e of expanded) e.dispose();

@@ -6,8 +6,8 @@ import { assertValidShape, sizeOf, type Shape } from '../tensor/shape.js';
 import { allocTensor, type Tensor } from '../tensor/tensor.js';
 import { assertKey, type Key } from './key.js';
 
-function draw(kind: 'uniform' | 'normal', k: Key, shape: Shape, a: number, b: number): Tensor {
-  const op = `random.${kind}`;
+function draw(kind: 'uniform' | 'normal' | 'truncated_normal', k: Key, shape: Shape, a: number, b: number): Tensor {
+  const op = kind === 'truncated_normal' ? 'random.truncatedNormal' : `random.${kind}`;
   assertKey(op, k);
   assertValidShape(op, shape);
   const out = allocTensor(shape, 'float32');
@@ -41,4 +41,9 @@ export function normal(k: Key, shape: Shape, opts: NormalOptions = {}): Tensor {
   const std = opts.std ?? 1;
   if (!Number.isFinite(mean) || !(std >= 0) || !Number.isFinite(std)) throw new RangeError(`random.normal: need a finite mean and std ≥ 0, got mean = ${mean}, std = ${std}`);
   return draw('normal', k, shape, mean, std);
+}
+
+/** N(0, 1) truncated to [−radius, radius] independently per coordinate (scipy's truncnorm(−r, r)). */
+export function truncatedNormalCoordinates(k: Key, shape: Shape, radius: number): Tensor {
+  return draw('truncated_normal', k, shape, radius, 0);
 }

@@ -25,6 +25,8 @@ export interface GammaTails {
   readonly logPowerTerm: number;
   /** ln Q(a, x), finite even where Q(a, x) underflows. */
   readonly logUpper: number;
+  /** ln P(a, x), finite even where P(a, x) underflows. */
+  readonly logLower: number;
 }
 
 /**
@@ -34,8 +36,8 @@ export interface GammaTails {
  * Near x ≈ a both need O(√a) terms, a few thousand at a = 1e5.
  */
 export function gammaTails(a: number, x: number): GammaTails {
-  if (x === 0) return { lower: 0, upper: 1, logPowerTerm: -Infinity, logUpper: 0 };
-  if (x === Infinity) return { lower: 1, upper: 0, logPowerTerm: -Infinity, logUpper: -Infinity };
+  if (x === 0) return { lower: 0, upper: 1, logPowerTerm: -Infinity, logUpper: 0, logLower: -Infinity };
+  if (x === Infinity) return { lower: 1, upper: 0, logPowerTerm: -Infinity, logUpper: -Infinity, logLower: 0 };
   const logTerm = logPowerTerm(a, x);
   if (x < a + 1) {
     let term = 1;
@@ -46,7 +48,7 @@ export function gammaTails(a: number, x: number): GammaTails {
       if (term <= 1e-17 * sum) break;
     }
     const lower = scaledExp(logTerm, sum);
-    return { lower, upper: 1 - lower, logPowerTerm: logTerm, logUpper: Math.log1p(-lower) };
+    return { lower, upper: 1 - lower, logPowerTerm: logTerm, logUpper: Math.log1p(-lower), logLower: logTerm + Math.log(sum) };
   }
   // Q(a, x) = x^a e^{−x}/Γ(a) · 1/(x + 1 − a − 1(1 − a)/(x + 3 − a − 2(2 − a)/(x + 5 − a − …))).
   const tiny = 1e-300;
@@ -67,7 +69,7 @@ export function gammaTails(a: number, x: number): GammaTails {
     if (Math.abs(delta - 1) <= 1e-16) break;
   }
   const upper = scaledExp(logTerm, a * fraction);
-  return { lower: 1 - upper, upper, logPowerTerm: logTerm, logUpper: logTerm + Math.log(a * fraction) };
+  return { lower: 1 - upper, upper, logPowerTerm: logTerm, logUpper: logTerm + Math.log(a * fraction), logLower: Math.log1p(-upper) };
 }
 
 /** Regularized lower incomplete gamma function P(a, x) = γ(a, x)/Γ(a), a > 0, x ≥ 0. */
@@ -116,4 +118,26 @@ export function gammaIncInv(a: number, p: number): number {
     return { f, step: halleyStep(newton, curvature) };
   };
   return solveIncreasing(evaluate, inverseStart(a, p, q), 0, Infinity);
+}
+
+/**
+ * The x with ln P(a, x) = logP (logP ≤ 0): the lower-tail quantile for probabilities far below
+ * the smallest double, e.g. the radius of a normal vector in dimension 10⁴ conditioned on a ball
+ * that holds e^(−5000) of its mass. Same safeguarded Halley iteration as `gammaIncInv`.
+ */
+export function gammaIncInvFromLog(a: number, logP: number): number {
+  checkPositive('gammaIncInvFromLog', 'a', a);
+  if (!(logP <= 0)) throw new RangeError(`gammaIncInvFromLog: logP must be ≤ 0, got logP = ${logP}`);
+  if (logP === -Infinity) return 0;
+  if (logP === 0) return Infinity;
+  const evaluate = (x: number) => {
+    const tails = gammaTails(a, x);
+    const f = tails.logLower - logP;
+    const densityOverTail = Math.exp(tails.logPowerTerm + Math.log(a / x) - tails.logLower);
+    if (!(densityOverTail > 0 && densityOverTail < Infinity) || !Number.isFinite(f)) return { f, step: NaN };
+    return { f, step: halleyStep(f / densityOverTail, (a - 1) / x - 1 - densityOverTail) };
+  };
+  // x^a/Γ(a + 1) ≥ P(a, x): the power law gives a start below the root, exact as logP → −∞.
+  const start = Math.exp((logP + lgamma(a + 1)) / a);
+  return solveIncreasing(evaluate, start, 0, Infinity);
 }

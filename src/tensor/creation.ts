@@ -76,10 +76,12 @@ export function full(shape: Shape, value: number, dtype: DType = 'float32'): Ten
 }
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
+  assertValidShape('zeros', shape);
   return full(shape, 0, dtype);
 }
 
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
+  assertValidShape('ones', shape);
   return full(shape, 1, dtype);
 }
 
