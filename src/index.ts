@@ -20,3 +20,5 @@ export * as io from './io/index.js';
 export * as data from './data/index.js';
 export * as models from './perturbation/models/index.js';
 export * from './perturbation/index.js';
+export * from './robust/index.js';
+export * as smoothing from './robust/smoothing-index.js';

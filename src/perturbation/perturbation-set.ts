@@ -157,7 +157,8 @@ export class ConditionedSet {
   }
 }
 
-function latentFromStandard(mu: Tensor, sigma: Tensor, z: Tensor): Tensor {
+/** μ + σ·z (broadcasting μ, σ over z's batch when they hold one example). */
+export function latentFromStandard(mu: Tensor, sigma: Tensor, z: Tensor): Tensor {
   return fused('PerturbationSet.generate', { expr: 'm + s * z', grads: { m: 'dy', s: 'dy * z', z: 'dy * s' } }, [
     { name: 'm', value: mu },
     { name: 's', value: sigma },
