@@ -39,13 +39,13 @@ fn log1p_f32(x: f32) -> f32 {
   return log(u) * x / (u - 1.0);
 }
 
-// exp(x) - 1 without cancellation for small x (Kahan's trick).
+// exp(x) − 1 without cancellation: the Taylor series for |x| < 1e−2 (where exp(x) − 1 loses
+// digits and WGSL's exp/log are not accurate enough for Kahan's correction), exp(x) − 1 otherwise.
 fn expm1_f32(x: f32) -> f32 {
-  let u = exp(x);
-  if (u == 1.0) { return x; }
-  let um1 = u - 1.0;
-  if (um1 == -1.0) { return -1.0; }
-  return um1 * x / log(u);
+  if (abs(x) < 1e-2) {
+    return x * (1.0 + x * (0.5 + x * (0.16666667 + x * 0.041666668)));
+  }
+  return exp(x) - 1.0;
 }
 
 // a^b with PyTorch semantics for negative bases and integral exponents (WGSL pow is undefined for a < 0).

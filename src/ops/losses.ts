@@ -44,14 +44,15 @@ export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
  * in PyTorch, and the input gradient is (p − t) / max((1 − p)·p, 1e−12) like its backward.
  * log(1 − p) is log1p(−p) (as in PyTorch), and log p near 1 is log1p(p − 1): WGSL's log is only
  * promised to 2^-21 absolute near 1, which is a large relative error for losses near 0. A
- * subnormal p is scaled by 2^24 first (lavapipe's log of a subnormal is about −88, whatever it is).
+ * subnormal p is scaled by 2^24 first (lavapipe's log of a subnormal is about −88, whatever it is),
+ * and p = 0 and 1 give −100 explicitly (WGSL leaves log(0) undefined: SwiftShader's is −88).
  * The target gradient is the derivative of this (clamped) loss: finite at p = 0 and 1, where
  * PyTorch's −logit(p) is infinite.
  */
 export function bceLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   assertSameShape('bceLoss', input, target, ['input', 'target']);
-  const logP = 'nan_max(select(select(log(p), log1p_f32(p - 1.0), p > 0.5), log(p * 16777216.0) - 16.635532, p < 1.17549435e-38), -100.0)';
-  const log1mP = 'nan_max(log1p_f32(-p), -100.0)';
+  const logP = 'select(nan_max(select(select(log(p), log1p_f32(p - 1.0), p > 0.5), log(p * 16777216.0) - 16.635532, p < 1.17549435e-38), -100.0), -100.0, p == 0.0)';
+  const log1mP = 'select(nan_max(log1p_f32(-p), -100.0), -100.0, p == 1.0)';
   const bce = fused(
     'bceLoss',
     {
