@@ -1,0 +1,6 @@
+// Kernel-level entry points for benchmarks that compare kernel variants; not part of the public
+// API. bench/run.mjs bundles this file (with esbuild, like dist/) and initialises it on the
+// device of dist/perturbset.js, so both bundles measure the same device.
+export * from '../../src/index.js';
+export { matmulKernel, matmulConfig, adapterKind, fixedSubgroupSize } from '../../src/ops/matmul-kernel.js';
+export type { MatmulVariant, MatmulTile, MatmulConfig } from '../../src/ops/matmul-kernel.js';
