@@ -2,5 +2,6 @@
 // API. bench/run.mjs bundles this file (with esbuild, like dist/) and initialises it on the
 // device of dist/perturbset.js, so both bundles measure the same device.
 export * from '../../src/index.js';
-export { matmulKernel, matmulConfig, adapterKind, fixedSubgroupSize } from '../../src/ops/matmul-kernel.js';
+export { matmulKernel, matmulConfig } from '../../src/ops/matmul-kernel.js';
+export { adapterKind, fixedSubgroupSize } from '../../src/gpu/adapter-kind.js';
 export type { MatmulVariant, MatmulTile, MatmulConfig } from '../../src/ops/matmul-kernel.js';

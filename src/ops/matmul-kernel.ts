@@ -5,14 +5,10 @@ import { UniformWriter } from '../gpu/uniforms.js';
 import { WGSL_COMMON, fillTemplate, shaderSection } from '../gpu/wgsl.js';
 import { allocTensor, type Tensor } from '../tensor/tensor.js';
 
-export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
+import { ACTIVATIONS, type Activation } from './activations.js';
+import { adapterKind, fixedSubgroupSize } from '../gpu/adapter-kind.js';
 
-export const ACTIVATIONS: Record<Activation, { expr: string; /** gradient factor in terms of the output y */ grad: string }> = {
-  none: { expr: 'v', grad: 'dy' },
-  relu: { expr: 'select(v, 0.0, v < 0.0)', grad: 'select(0.0, dy, y > 0.0)' },
-  sigmoid: { expr: 'sigmoid_f32(v)', grad: 'dy * y * (1.0 - y)' },
-  tanh: { expr: 'tanh_f32(v)', grad: 'dy * (1.0 - y * y)' },
-};
+export { ACTIVATIONS, type Activation };
 
 /**
  * The three kernels of shaders/matmul.wgsl: `tiled` (workgroup-memory K tiles, for GPUs),
@@ -85,37 +81,6 @@ export interface MatmulLayout {
 // ---------------------------------------------------------------------------------------------
 // Choosing a kernel per adapter
 // ---------------------------------------------------------------------------------------------
-
-/** The adapter families we tune for. */
-export type AdapterKind = 'lavapipe' | 'swiftshader' | 'cpu' | 'gpu';
-
-interface AdapterLike {
-  vendor: string;
-  architecture: string;
-  description: string;
-}
-
-/**
- * Node (Dawn) reports lavapipe as vendor 'mesa', architecture 'software', description 'llvmpipe: …';
- * Deno (wgpu) as vendor '65541' (VK_VENDOR_ID_MESA) and description 'llvmpipe (LLVM …)';
- * Chromium's SwiftShader as vendor 'google', architecture 'swiftshader'.
- */
-export function adapterKind(info: AdapterLike): AdapterKind {
-  const text = `${info.vendor} ${info.architecture} ${info.description}`.toLowerCase();
-  if (/llvmpipe|lavapipe/.test(text)) return 'lavapipe';
-  if (/swiftshader/.test(text)) return 'swiftshader';
-  if (info.architecture.toLowerCase() === 'software' || /\bcpu\b|warp|software/.test(text)) return 'cpu';
-  return 'gpu';
-}
-
-/** The device's subgroup size when subgroups are enabled on it and the size is fixed, else 0. */
-export function fixedSubgroupSize(rt: Runtime): number {
-  if (!rt.device.features.has('subgroups')) return 0;
-  const info = rt.adapterInfo as { subgroupMinSize?: number; subgroupMaxSize?: number };
-  const min = info.subgroupMinSize ?? 0;
-  const max = info.subgroupMaxSize ?? 0;
-  return min > 0 && min === max ? min : 0;
-}
 
 /**
  * Picks the row count per invocation of the register kernels: the largest candidate whose row

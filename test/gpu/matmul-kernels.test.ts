@@ -7,9 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ps from 'perturbset';
 import { runtime } from '../../src/gpu/runtime.js';
+import { adapterKind, fixedSubgroupSize } from '../../src/gpu/adapter-kind.js';
 import {
-  adapterKind,
-  fixedSubgroupSize,
   matmulConfig,
   matmulKernel,
   type Activation,
