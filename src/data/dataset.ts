@@ -50,6 +50,24 @@ export class ImageDataset {
     return { x, y: uploadTensor(labels, [indices.length], 'int32') };
   }
 
+  /** The images zero-padded by `p` pixels on each side (torchvision's Pad(p)), as a new data set. */
+  padded(p: number): ImageDataset {
+    if (!Number.isInteger(p) || p < 0) throw new RangeError(`ImageDataset.padded: padding must be a non-negative integer, got ${p}`);
+    const [c, h, w] = this.imageShape;
+    const H = h + 2 * p;
+    const W = w + 2 * p;
+    const pixels = new (this.pixels.constructor as Uint8ArrayConstructor | Float32ArrayConstructor)(this.length * c * H * W);
+    for (let i = 0; i < this.length; i++) {
+      for (let ch = 0; ch < c; ch++) {
+        for (let y = 0; y < h; y++) {
+          const src = ((i * c + ch) * h + y) * w;
+          pixels.set(this.pixels.subarray(src, src + w), ((i * c + ch) * H + y + p) * W + p);
+        }
+      }
+    }
+    return new ImageDataset(pixels, this.labels, [c, H, W]);
+  }
+
   /** The examples at `indices` as a new data set (copies). */
   subset(indices: ArrayLike<number>): ImageDataset {
     const pixels = new (this.pixels.constructor as Uint8ArrayConstructor | Float32ArrayConstructor)(indices.length * this.imageSize);

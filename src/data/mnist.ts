@@ -50,8 +50,17 @@ export async function loadMNIST(source: string | MNISTBuffers): Promise<MNIST> {
   } else {
     throw new TypeError('loadMNIST: expected a directory path or {trainImages, trainLabels, testImages, testLabels} bytes');
   }
-  const split = async (imagesBytes: Uint8Array, labelsBytes: Uint8Array, name: string) => {
-    const [images, labels] = await Promise.all([decodeMNISTImages(imagesBytes), decodeMNISTLabels(labelsBytes)]);
+  // Decoding errors name the file (or buffer) they come from.
+  const where = (k: keyof typeof FILES) => (typeof source === 'string' ? `${FILES[k]} in ${source}` : `buffers.${k}`);
+  const named = <T>(k: keyof typeof FILES, p: Promise<T>) =>
+    p.catch((err: unknown) => {
+      throw new Error(`loadMNIST: ${where(k)}: ${(err as Error).message}`);
+    });
+  const split = async (imagesBytes: Uint8Array, labelsBytes: Uint8Array, name: 'train' | 'test') => {
+    const [images, labels] = await Promise.all([
+      named(name === 'train' ? 'trainImages' : 'testImages', decodeMNISTImages(imagesBytes)),
+      named(name === 'train' ? 'trainLabels' : 'testLabels', decodeMNISTLabels(labelsBytes)),
+    ]);
     if (images.count !== labels.length) throw new Error(`loadMNIST: ${name} has ${images.count} images but ${labels.length} labels`);
     return new ImageDataset(images.pixels, Int32Array.from(labels), [1, images.rows, images.cols]);
   };

@@ -56,7 +56,8 @@ export function bceLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
   const bce = fused(
     'bceLoss',
     {
-      expr: `-(t * ${logP} + (1.0 - t) * ${log1mP})`,
+      // NaN in, NaN out (SwiftShader's log(NaN) is finite).
+      expr: `select(-(t * ${logP} + (1.0 - t) * ${log1mP}), nan_f32(), is_nan(p) || is_nan(t))`,
       grads: { p: 'dy * (p - t) / max((1.0 - p) * p, 1e-12)', t: `dy * (${log1mP} - ${logP})` },
     },
     [

@@ -69,6 +69,10 @@ export interface ApproximationOptions {
  * minimum; the reference logs the last iterate's).
  */
 export async function approximationError(set: PerturbationSet, x: Tensor, xt: Tensor, opts: ApproximationOptions = {}): Promise<ApproximationResult> {
+  return inEvalMode(set, () => searchApproximationError(set, x, xt, opts));
+}
+
+async function searchApproximationError(set: PerturbationSet, x: Tensor, xt: Tensor, opts: ApproximationOptions): Promise<ApproximationResult> {
   const op = 'approximationError';
   checkPair(op, set, x, xt);
   const steps = opts.steps ?? 50;
@@ -145,6 +149,10 @@ export interface ExpectedApproximationOptions {
  * standard normal truncated to the ε-ball, estimated by sampling.
  */
 export async function expectedApproximationError(set: PerturbationSet, x: Tensor, xt: Tensor, key: Key, opts: ExpectedApproximationOptions = {}): Promise<ApproximationResult> {
+  return inEvalMode(set, () => sampleApproximationError(set, x, xt, key, opts));
+}
+
+async function sampleApproximationError(set: PerturbationSet, x: Tensor, xt: Tensor, key: Key, opts: ExpectedApproximationOptions): Promise<ApproximationResult> {
   const op = 'expectedApproximationError';
   checkPair(op, set, x, xt);
   const samples = opts.samples ?? 10;
@@ -167,6 +175,20 @@ export async function expectedApproximationError(set: PerturbationSet, x: Tensor
   } finally {
     cond.dispose();
     total.dispose();
+  }
+}
+
+/**
+ * Runs an evaluation with the model in eval mode (batch norm on its running statistics, which
+ * stay untouched, as the reference's eval.py does) and restores the caller's mode afterwards.
+ */
+async function inEvalMode<T>(set: PerturbationSet, fn: () => Promise<T>): Promise<T> {
+  const wasTraining = set.cvae.training;
+  set.cvae.eval();
+  try {
+    return await fn();
+  } finally {
+    set.cvae.train(wasTraining);
   }
 }
 

@@ -14,3 +14,4 @@ export {
   type ExpectedApproximationOptions,
   type ErrorMeasure,
 } from './approximation.js';
+export { evaluatePerturbationSet, type SetEvaluation, type SetEvaluationOptions } from './evaluate.js';

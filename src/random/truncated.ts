@@ -57,7 +57,7 @@ export function truncatedNormal(k: Key, shape: Shape, radius: number, opts: Trun
   if (rows !== g) rows.dispose();
   const r = uploadTensor(Float32Array.from(radii), [batch], 'float32');
   const bshape = shape.length === 1 ? [dimension] : [batch, ...shape.slice(1).map(() => 1)];
-  const scale = fused(op, { expr: 'r / n', grads: {} }, [
+  const scale = fused(op, { expr: 'select(r / n, 0.0, n <= 0.0)', grads: {} }, [
     { name: 'r', value: r },
     { name: 'n', value: norms },
   ]);

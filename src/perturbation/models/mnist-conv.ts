@@ -85,11 +85,17 @@ class Generator extends Module {
   }
 }
 
-export function mnistConv(opts: { key?: Key } = {}): CVAE {
+/**
+ * The reference MNIST conv CVAE. `size` generalises the 28×28 input to any multiple of 4 (the
+ * latent is [128, size/4, size/4]); e.g. 44 holds the RTS-padded digits.
+ */
+export function mnistConv(opts: { key?: Key; size?: number } = {}): CVAE {
+  const size = opts.size ?? 28;
+  if (!Number.isInteger(size) || size < 4 || size % 4 !== 0) throw new RangeError(`mnistConv: size must be a positive multiple of 4, got ${size}`);
   const [kp, kr, kg] = split(opts.key ?? defaultModelKey(), 3) as [Key, Key, Key];
   return new CVAE(
     { prior: new Prior(kp), recognition: new Recognition(kr), generator: new Generator(kg) },
-    { type: 'mnist_conv', imageShape: [1, 28, 28], latentShape: [128, 7, 7], distribution: 'bernoulli', config: {} },
+    { type: 'mnist_conv', imageShape: [1, size, size], latentShape: [128, size / 4, size / 4], distribution: 'bernoulli', config: { size } },
   );
 }
 
