@@ -80,8 +80,9 @@ export class PairedDataset {
   private readonly filled: Uint8Array | null;
   private readonly generate: CorruptImageFn;
 
+  /** `images`: NCHW floats in [0, 1], or the stored bytes themselves (kept, not copied). */
   constructor(
-    images: Float32Array,
+    images: Float32Array | Uint8Array,
     shape: readonly [number, number, number, number],
     labels: Int32Array,
     options: PairedDatasetOptions,
@@ -94,7 +95,7 @@ export class PairedDataset {
       throw new RangeError(`PairedDataset: images has ${images.length} values but shape [${shape.join(', ')}] needs ${n * 3 * h * w}`);
     }
     if (labels.length !== n) throw new RangeError(`PairedDataset: ${labels.length} labels for ${n} images`);
-    for (let i = 0; i < images.length; i++) {
+    for (let i = 0; !(images instanceof Uint8Array) && i < images.length; i++) {
       const v = images[i]!;
       if (!(v >= 0 && v <= 1)) throw new RangeError(`PairedDataset: values must lie in [0, 1]; found ${v} at index ${i}`);
     }
@@ -113,7 +114,7 @@ export class PairedDataset {
     this.width = w;
     this.labels = labels;
     this.variants = corruptions.flatMap((name) => severities.map((severity) => ({ name, severity })));
-    this.bytes = toBytes(images);
+    this.bytes = images instanceof Uint8Array ? images : toBytes(images);
     this.key = options.key;
     this.store = options.cache === false ? null : new Array<Uint8Array | undefined>(n);
     this.filled = options.cache === false ? null : new Uint8Array(n * this.variants.length);

@@ -30,6 +30,12 @@ export interface MotionBlurKernel {
 }
 
 export function motionBlurKernel(radius: number, sigma: number, angleDegrees: number): MotionBlurKernel {
+  const weights = motionBlurWeights(radius, sigma);
+  return { weights, ...motionBlurOffsets(weights.length, angleDegrees) };
+}
+
+/** The normalised one-sided Gaussian weights k_0..k_{W−1} (they do not depend on the angle). */
+export function motionBlurWeights(radius: number, sigma: number): Float64Array {
   if (!(radius > 0)) throw new RangeError(`motionBlurKernel: radius must be > 0, got ${radius}`);
   const width = 2 * Math.ceil(radius) + 1;
   const s = Math.abs(sigma) < MAGICK_EPSILON ? MAGICK_EPSILON : sigma; // MagickSigma
@@ -41,6 +47,11 @@ export function motionBlurKernel(radius: number, sigma: number, angleDegrees: nu
     total += weights[i]!;
   }
   for (let i = 0; i < width; i++) weights[i] = weights[i]! / total;
+  return weights;
+}
+
+/** The tap offsets (ox_i, oy_i) of a kernel of `width` taps at `angleDegrees`. */
+export function motionBlurOffsets(width: number, angleDegrees: number): { dx: Int32Array; dy: Int32Array } {
   const theta = (Math.PI * angleDegrees) / 180;
   const px = width * Math.sin(theta);
   const py = width * Math.cos(theta);
@@ -51,7 +62,7 @@ export function motionBlurKernel(radius: number, sigma: number, angleDegrees: nu
     dx[i] = Math.ceil((i * py) / h - 0.5);
     dy[i] = Math.ceil((i * px) / h - 0.5);
   }
-  return { weights, dx, dy };
+  return { dx, dy };
 }
 
 /** Motion-blur each plane of a planar 8-bit image (any number of planes). */
