@@ -70,13 +70,9 @@ export class Adam extends Optimizer {
   }
 
   loadStateDict(state: OptimizerState): void {
-    this.params.forEach((_, i) => {
-      this.restore(this.expAvg[i]!, state.tensors[`state.${i}.exp_avg`], `state.${i}.exp_avg`);
-      this.restore(this.expAvgSq[i]!, state.tensors[`state.${i}.exp_avg_sq`], `state.${i}.exp_avg_sq`);
-    });
-    const step = state.meta.step;
-    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new Error(`Adam.loadStateDict: meta.step must be a non-negative integer, got ${String(step)}`);
-    this.stepCount = step;
+    this.checkState(state);
+    this.restoreAll(state);
+    this.stepCount = state.meta.step as number;
     if (typeof state.meta.lr === 'number') this.setLr(state.meta.lr);
   }
 

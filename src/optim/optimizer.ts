@@ -58,6 +58,23 @@ export abstract class Optimizer {
   abstract stateDict(): OptimizerState;
   abstract loadStateDict(state: OptimizerState): void;
 
+  /**
+   * Checks that `state` holds every state tensor this optimiser has, with the right shapes,
+   * reporting all problems at once; `loadStateDict` runs it before changing anything.
+   */
+  checkState(state: OptimizerState): void {
+    const problems: string[] = [];
+    if (!state || typeof state !== 'object' || !state.tensors || !state.meta) throw new Error(`${this.name}.loadStateDict: expected {tensors, meta}`);
+    for (const [name, t] of Object.entries(this.stateDict().tensors)) {
+      const source = state.tensors[name];
+      if (!source) problems.push(`missing '${name}'`);
+      else if (!shapeEquals(source.shape, t.shape)) problems.push(`'${name}' has shape ${fmtShape(source.shape)}, expected ${fmtShape(t.shape)}`);
+    }
+    const step = state.meta.step;
+    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) problems.push(`meta.step must be a non-negative integer, got ${String(step)}`);
+    if (problems.length) throw new Error(`${this.name}.loadStateDict: ${problems.join('; ')}`);
+  }
+
   /** Frees the optimiser's state tensors (not the parameters). */
   abstract dispose(): void;
 
@@ -66,11 +83,9 @@ export abstract class Optimizer {
     return keep(t);
   }
 
-  /** Copies a saved state tensor into an existing one, checking its shape. */
-  protected restore(target: Tensor, source: Tensor | undefined, name: string): void {
-    if (!source) throw new Error(`${this.name}.loadStateDict: missing '${name}'`);
-    if (!shapeEquals(source.shape, target.shape)) throw new Error(`${this.name}.loadStateDict: '${name}' has shape ${fmtShape(source.shape)}, expected ${fmtShape(target.shape)}`);
-    assign(target, source);
+  /** Copies the saved state tensors into this optimiser's (after `checkState`). */
+  protected restoreAll(state: OptimizerState): void {
+    for (const [name, t] of Object.entries(this.stateDict().tensors)) assign(t, state.tensors[name]!);
   }
 }
 

@@ -63,11 +63,12 @@ export class SGD extends Optimizer {
   }
 
   loadStateDict(state: OptimizerState): void {
-    if (this.momentum > 0) this.params.forEach((_, i) => this.restore(this.buffers[i]!, state.tensors[`state.${i}.momentum_buffer`], `state.${i}.momentum_buffer`));
+    this.checkState(state);
+    this.restoreAll(state);
     const started = state.meta.started;
     if (Array.isArray(started) && started.length === this.started.length) started.forEach((s, i) => (this.started[i] = s === 1));
     else this.started.fill(this.stepCount > 0);
-    if (typeof state.meta.step === 'number') this.stepCount = state.meta.step;
+    this.stepCount = state.meta.step as number;
     if (typeof state.meta.lr === 'number') this.setLr(state.meta.lr);
   }
 

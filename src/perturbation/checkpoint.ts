@@ -44,8 +44,11 @@ export function loadCheckpoint(bytes: Uint8Array, cvae: CVAE, optimizer?: Optimi
     if (!contents || typeof contents.position?.epoch !== 'number') throw new Error('loadCheckpoint: the checkpoint metadata is incomplete');
     if (contents.model.type !== cvae.info.type) throw new Error(`loadCheckpoint: checkpoint holds a ${contents.model.type} model, not ${cvae.info.type}`);
     const pick = (prefix: string) => Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+    const optimizerState = { tensors: pick('optim.'), meta: contents.optimizer };
+    // Validate everything before changing anything: a bad optimiser section leaves the model untouched.
+    if (optimizer) optimizer.checkState(optimizerState);
     cvae.loadStateDict(pick('model.'));
-    if (optimizer) optimizer.loadStateDict({ tensors: pick('optim.'), meta: contents.optimizer });
+    if (optimizer) optimizer.loadStateDict(optimizerState);
     return contents;
   } finally {
     for (const t of Object.values(tensors)) t.dispose();

@@ -102,15 +102,18 @@ describe('optimizer state checkpoints', () => {
     });
   }
 
-  it('Adam.loadStateDict names a missing or mis-shaped state tensor', () => {
+  it('Adam.loadStateDict names every missing or mis-shaped state tensor and changes nothing then', async () => {
     const p = ps.keep(ps.zeros([2, 3]));
     const opt = new ps.optim.Adam([p]);
     const ok = opt.stateDict();
-    expect(thrown(() => opt.loadStateDict({ tensors: {}, meta: ok.meta })).message).toBe("Adam.loadStateDict: missing 'state.0.exp_avg'");
+    expect(thrown(() => opt.loadStateDict({ tensors: {}, meta: ok.meta })).message).toBe("Adam.loadStateDict: missing 'state.0.exp_avg'; missing 'state.0.exp_avg_sq'");
     ps.tidy(() => {
       const bad = { 'state.0.exp_avg': ps.zeros([3, 2]), 'state.0.exp_avg_sq': ps.zeros([2, 3]) };
+      bad['state.0.exp_avg_sq'] = ps.full([2, 3], 7);
       expect(thrown(() => opt.loadStateDict({ tensors: bad, meta: ok.meta })).message).toBe("Adam.loadStateDict: 'state.0.exp_avg' has shape [3,2], expected [2,3]");
     });
+    // The well-shaped exp_avg_sq of the rejected state was not copied.
+    expect(Array.from(await ok.tensors['state.0.exp_avg_sq']!.data())).toEqual([0, 0, 0, 0, 0, 0]);
     opt.dispose();
     p.dispose();
   });
