@@ -19,3 +19,19 @@ export function assertClassifier(op: string, classifier: unknown): asserts class
   const ok = typeof classifier === 'function' || (classifier !== null && typeof classifier === 'object' && typeof (classifier as { forward?: unknown }).forward === 'function');
   if (!ok) throw new TypeError(`${op}: classifier must be a function (x) => logits or a Module with forward`);
 }
+
+/** Copies int32 labels to the CPU (one small readback), for `checkLabels`. */
+export async function readLabels(y: Tensor): Promise<Int32Array> {
+  return (await y.data()) as Int32Array;
+}
+
+/**
+ * Throws (naming the op, the first offending label and its index) unless every label is a class
+ * index in [0, classes). Out-of-range labels would otherwise turn the cross-entropy into NaN.
+ */
+export function checkLabels(op: string, labels: Int32Array, classes: number): void {
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i]!;
+    if (v < 0 || v >= classes) throw new RangeError(`${op}: label ${v} at index ${i} is out of range for ${classes} classes`);
+  }
+}

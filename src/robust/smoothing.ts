@@ -46,7 +46,9 @@ function checkAlpha(op: string, alpha: number): void {
  * z = σ·ξ, ξ ~ N(0, I) (so the latent code is μ(x) + σ(x)·σξ), decoded and classified. Votes
  * are accumulated on the GPU in batches of `batchSize` samples; only the [B, C] counts are read.
  */
-export async function sampleVotes(op: string, set: PerturbationSet, classifier: Classifier, x: Tensor, key: Key, n: number, opts: SmoothingOptions): Promise<{ counts: Int32Array; classes: number }> {
+async function countVotes(op: string, set: PerturbationSet, classifier: Classifier, x: Tensor, key: Key, n: number, opts: SmoothingOptions): Promise<{ counts: Int32Array; classes: number }> {
+  checkCommon(op, set, classifier, x, key, opts);
+  checkCount(op, 'n', n);
   const B = x.shape[0]!;
   const batchSize = opts.batchSize ?? 250;
   let counts: Tensor | null = null;
@@ -57,34 +59,42 @@ export async function sampleVotes(op: string, set: PerturbationSet, classifier: 
       const single = gatherRows(x, [b]);
       // The prior of this example is computed once and broadcast over its samples.
       const cond = set.conditioned(single);
-      for (let done = 0, chunk = 0; done < n; done += batchSize, chunk++) {
-        const m = Math.min(batchSize, n - done);
-        noGrad(() =>
-          tidy(() => {
-            const xs = gatherRows(single, new Int32Array(m));
-            const noise = normal(foldIn(exampleKey, chunk), set.latentShape(m), { std: opts.sigma });
-            const logits = classify(op, classifier, set.cvae.decode(xs, latentFromStandard(cond.mu, cond.sigma, noise)));
-            if (counts === null) {
-              classes = logits.shape[1]!;
-              counts = keep(zeros([B, classes]));
-            } else if (logits.shape[1] !== classes) {
-              throw new Error(`${op}: the classifier returned ${logits.shape[1]} classes, earlier ${classes}`);
-            }
-            // One-hot votes [m, C], summed over the samples, added to row b of the counts.
-            const votes = sum(compare('equal', reshape(argmax(logits, 1), [m, 1]), arange(classes)), 0);
-            const row = binary('mul', compare('equal', reshape(arange(B), [B, 1]), b), votes);
-            assign(counts, binary('add', counts, row));
-          }),
-        );
+      try {
+        for (let done = 0, chunk = 0; done < n; done += batchSize, chunk++) {
+          const m = Math.min(batchSize, n - done);
+          noGrad(() =>
+            tidy(() => {
+              const xs = gatherRows(single, new Int32Array(m));
+              const noise = normal(foldIn(exampleKey, chunk), set.latentShape(m), { std: opts.sigma });
+              const logits = classify(op, classifier, set.cvae.decode(xs, latentFromStandard(cond.mu, cond.sigma, noise)));
+              if (counts === null) {
+                classes = logits.shape[1]!;
+                counts = keep(zeros([B, classes]));
+              } else if (logits.shape[1] !== classes) {
+                throw new Error(`${op}: the classifier returned ${logits.shape[1]} classes, earlier ${classes}`);
+              }
+              // One-hot votes [m, C], summed over the samples, added to row b of the counts.
+              const votes = sum(compare('equal', reshape(argmax(logits, 1), [m, 1]), arange(classes)), 0);
+              const row = binary('mul', compare('equal', reshape(arange(B), [B, 1]), b), votes);
+              assign(counts, binary('add', counts, row));
+            }),
+          );
+        }
+      } finally {
+        cond.dispose();
+        single.dispose();
       }
-      cond.dispose();
-      single.dispose();
     }
     const data = await (counts as unknown as Tensor).data();
     return { counts: Int32Array.from(data, (v) => Math.round(v)), classes };
   } finally {
     (counts as Tensor | null)?.dispose();
   }
+}
+
+/** Class votes [B × classes] of the smoothed classifier for each example of x, from n noise draws each. */
+export function sampleVotes(set: PerturbationSet, classifier: Classifier, x: Tensor, key: Key, n: number, opts: SmoothingOptions): Promise<{ counts: Int32Array; classes: number }> {
+  return countVotes('smoothing.sampleVotes', set, classifier, x, key, n, opts);
 }
 
 export interface PredictOptions extends SmoothingOptions {
@@ -105,7 +115,7 @@ export async function predict(set: PerturbationSet, classifier: Classifier, x: T
   checkCount(op, 'n', n);
   const alpha = opts.alpha ?? 0.001;
   checkAlpha(op, alpha);
-  const { counts, classes } = await sampleVotes(op, set, classifier, x, key, n, opts);
+  const { counts, classes } = await countVotes(op, set, classifier, x, key, n, opts);
   const B = x.shape[0]!;
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
@@ -156,8 +166,8 @@ export async function certify(set: PerturbationSet, classifier: Classifier, x: T
   const alpha = opts.alpha ?? 0.001;
   checkAlpha(op, alpha);
   const [selectKey, estimateKey] = split(key, 2) as [Key, Key];
-  const selection = await sampleVotes(op, set, classifier, x, selectKey, n0, opts);
-  const estimation = await sampleVotes(op, set, classifier, x, estimateKey, n, opts);
+  const selection = await countVotes(op, set, classifier, x, selectKey, n0, opts);
+  const estimation = await countVotes(op, set, classifier, x, estimateKey, n, opts);
   const B = x.shape[0]!;
   const C = selection.classes;
   const result: CertifyResult = {

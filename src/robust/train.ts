@@ -15,8 +15,10 @@ import { normal } from '../random/sample.js';
 import { truncatedNormal } from '../random/truncated.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { tidy } from '../tensor/tracking.js';
-import { latentPGD, type LatentPGDOptions } from './attack.js';
-import { classify } from './classifier.js';
+import { runLatentPGD, type LatentPGDOptions } from './attack.js';
+import { checkLabels, classify, readLabels } from './classifier.js';
+import { fmtShape } from '../tensor/shape.js';
+import { isTensor } from '../tensor/tensor.js';
 
 /** Labelled images by index (an ImageDataset qualifies); `xt` is an observed perturbed version, if the source has one. */
 export interface LabeledSource {
@@ -80,59 +82,79 @@ export async function trainClassifier(model: TrainableClassifier, data: LabeledS
   const [shuffleKey, dataKey, augmentKey] = split(opts.key ?? makeKey(0), 3) as [Key, Key, Key];
   const lossCurve: ClassifierProgress[] = [];
   let step = 0;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    let batches = batchIndices(data.length, batchSize, { key: foldIn(shuffleKey, epoch) });
-    if (opts.stepsPerEpoch !== undefined) batches = batches.slice(0, opts.stepsPerEpoch);
-    for (let b = 0; b < batches.length; b++) {
-      if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException(`${op} was aborted`, 'AbortError');
-      const started = performance.now();
-      const lr = scheduleValue(lrSchedule, epoch + (b + 1) / batches.length);
-      optimizer.setLr(lr);
-      const indices = batches[b]!;
-      const stepKey = foldIn(augmentKey, step);
-      const batch = data.batch(indices, foldIn(dataKey, step));
-      let inputs: Tensor = batch.x;
-      let adversarial: Tensor | null = null;
-      if (augment === 'data') {
-        inputs = batch.xt ?? (opts.perturb ? opts.perturb(stepKey, batch.x) : missing(op));
-      } else if (augment === 'cvae') {
-        const set = opts.set!;
-        inputs = noGrad(() =>
-          tidy(() => {
-            const shape = set.latentShape(indices.length);
-            const z = (opts.cvaeSampling ?? 'prior') === 'prior' ? normal(stepKey, shape) : truncatedNormal(stepKey, shape, set.epsilon);
-            return set.generate(batch.x, z);
-          }),
-        );
-      } else if (augment === 'adversarial') {
-        model.eval();
-        const attack = await latentPGD(opts.set!, model, batch.x, batch.y, { ...opts.attack, key: stepKey });
-        model.train();
-        attack.z.dispose();
-        adversarial = attack.xAdv;
+  try {
+    for (let epoch = 0; epoch < opts.epochs; epoch++) {
+      // Training mode (batch statistics), whatever mode the model came in (a previous call leaves it in eval).
+      model.train();
+      let batches = batchIndices(data.length, batchSize, { key: foldIn(shuffleKey, epoch) });
+      if (opts.stepsPerEpoch !== undefined) batches = batches.slice(0, opts.stepsPerEpoch);
+      for (let b = 0; b < batches.length; b++) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException(`${op} was aborted`, 'AbortError');
+        const started = performance.now();
+        const lr = scheduleValue(lrSchedule, epoch + (b + 1) / batches.length);
+        optimizer.setLr(lr);
+        const indices = batches[b]!;
+        const stepKey = foldIn(augmentKey, step);
+        const batch = data.batch(indices, foldIn(dataKey, step));
+        let inputs: Tensor = batch.x;
+        let adversarial: Tensor | null = null;
+        let stats: Tensor;
+        try {
+          const B = batch.x.shape[0]!;
+          if (!isTensor(batch.y) || batch.y.dtype !== 'int32' || batch.y.rank !== 1 || batch.y.shape[0] !== B) {
+            throw new Error(`${op}: the data source must give int32 labels [${B}], got ${isTensor(batch.y) ? `${batch.y.dtype} ${fmtShape(batch.y.shape)}` : typeof batch.y}`);
+          }
+          // One small readback; the range is checked once the forward pass tells the number of classes,
+          // before any parameter update (an out-of-range label would make the loss NaN).
+          const labels = await readLabels(batch.y);
+          if (augment === 'data') {
+            inputs = batch.xt ?? (opts.perturb ? opts.perturb(stepKey, batch.x) : missing(op));
+          } else if (augment === 'cvae') {
+            const set = opts.set!;
+            inputs = noGrad(() =>
+              tidy(() => {
+                const shape = set.latentShape(indices.length);
+                const z = (opts.cvaeSampling ?? 'prior') === 'prior' ? normal(stepKey, shape) : truncatedNormal(stepKey, shape, set.epsilon);
+                return set.generate(batch.x, z);
+              }),
+            );
+          } else if (augment === 'adversarial') {
+            model.eval();
+            const attack = await runLatentPGD(opts.set!, model, batch.x, batch.y, { ...opts.attack, key: stepKey }, labels, op);
+            model.train();
+            attack.z.dispose();
+            adversarial = attack.xAdv;
+          }
+          stats = tidy(() => {
+            const lossFn = () => {
+              const logits = classify(op, model, inputs);
+              checkLabels(op, labels, logits.shape[1]!);
+              let perExample = crossEntropy(logits, batch.y, { reduction: 'none' });
+              if (adversarial) perExample = binary('maximum', perExample, crossEntropy(classify(op, model, adversarial), batch.y, { reduction: 'none' }));
+              const accuracy = mean(compare('equal', argmax(logits, 1), batch.y));
+              const loss = mean(perExample);
+              return [loss, stack([loss, accuracy])] as [Tensor, Tensor];
+            };
+            const [[, s], grads] = valueAndGrad((_p: Tensor[]) => lossFn(), { hasAux: true })(params) as [[Tensor, Tensor], Tensor[]];
+            optimizer.step(grads);
+            return s;
+          });
+        } finally {
+          for (const t of new Set([batch.x, batch.y, batch.xt, inputs, adversarial])) t?.dispose();
+        }
+        step++;
+        const [loss, accuracy] = await stats.data();
+        stats.dispose();
+        if (!Number.isFinite(loss!)) throw new Error(`${op}: the loss became ${loss} at epoch ${epoch} step ${step}; training stopped`);
+        const progress = { epoch, step, loss: loss!, accuracy: accuracy!, lr, samplesPerSec: indices.length / ((performance.now() - started) / 1000) };
+        lossCurve.push(progress);
+        opts.onProgress?.(progress);
       }
-      const stats = tidy(() => {
-        const lossFn = () => {
-          const logits = classify(op, model, inputs);
-          let perExample = crossEntropy(logits, batch.y, { reduction: 'none' });
-          if (adversarial) perExample = binary('maximum', perExample, crossEntropy(classify(op, model, adversarial), batch.y, { reduction: 'none' }));
-          const accuracy = mean(compare('equal', argmax(logits, 1), batch.y));
-          const loss = mean(perExample);
-          return [loss, stack([loss, accuracy])] as [Tensor, Tensor];
-        };
-        const [[, s], grads] = valueAndGrad((_p: Tensor[]) => lossFn(), { hasAux: true })(params) as [[Tensor, Tensor], Tensor[]];
-        optimizer.step(grads);
-        return s;
-      });
-      for (const t of new Set([batch.x, batch.y, batch.xt, inputs, adversarial])) t?.dispose();
-      step++;
-      const [loss, accuracy] = await stats.data();
-      stats.dispose();
-      if (!Number.isFinite(loss!)) throw new Error(`${op}: the loss became ${loss} at epoch ${epoch} step ${step}; training stopped`);
-      const progress = { epoch, step, loss: loss!, accuracy: accuracy!, lr, samplesPerSec: indices.length / ((performance.now() - started) / 1000) };
-      lossCurve.push(progress);
-      opts.onProgress?.(progress);
     }
+  } catch (err) {
+    // The optimizer (and its state) is only handed back on success.
+    optimizer.dispose();
+    throw err;
   }
   model.eval();
   return { lossCurve, optimizer };
