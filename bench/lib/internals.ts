@@ -5,3 +5,6 @@ export * from '../../src/index.js';
 export { matmulKernel, matmulConfig } from '../../src/ops/matmul-kernel.js';
 export { adapterKind, fixedSubgroupSize } from '../../src/gpu/adapter-kind.js';
 export type { MatmulVariant, MatmulTile, MatmulConfig } from '../../src/ops/matmul-kernel.js';
+export { convForward, convInputGradient, convWeightGradient, convConfig } from '../../src/ops/conv-kernel.js';
+export type { ConvForce, ConvVariant } from '../../src/ops/conv-kernel.js';
+export { convGeometry } from '../../src/ops/conv.js';

@@ -2,7 +2,7 @@ import { record } from '../autograd/tape.js';
 import { fmtShape } from '../tensor/shape.js';
 import { assertTensor, type Tensor } from '../tensor/tensor.js';
 import { ACTIVATIONS, assertActivation, type Activation } from './activations.js';
-import { convForwardDirect, convForwardGemm, convForwardLanes, convInputGrad, convInputGradLanes, convWeightGradLanes, convWeightGradPartials, useLaneKernels, type ConvGeometry } from './conv-kernel.js';
+import { convForward, convInputGradient, convWeightGradient, type ConvGeometry } from './conv-kernel.js';
 import { runMap } from './map.js';
 import { matmulKernel } from './matmul-kernel.js';
 import { sum } from './reduce.js';
@@ -37,13 +37,15 @@ export function convGeometry(op: string, x: Tensor, w: Tensor, opts: Conv2dOptio
   return { N, C, H, W, OC, OH, OW, KH, KW, strideH, strideW, padH, padW };
 }
 
-/** Channel counts below which a GEMM tile would be mostly empty and the direct kernel wins. */
-const DIRECT_MAX_OUT_CHANNELS = 4;
-
 /**
  * 2-D convolution (cross-correlation) with PyTorch semantics: x [N, C, H, W], w [OC, C, KH, KW],
- * optional bias [OC]; stride and zero padding per axis. Implicit GEMM in general, a plain matmul
- * for 1×1 stride-1 kernels, a direct kernel for tiny output channel counts.
+ * optional bias [OC]; stride and zero padding per axis. A plain matmul for 1×1 stride-1 kernels
+ * with more than 4 output channels; otherwise the kernel `convConfig` (conv-kernel.ts) picks per
+ * adapter: the workgroup-tiled implicit GEMM (or the direct kernel for ≤ 4 output channels) on
+ * GPUs, the row-segment kernels (conv-rows.ts) on CPU adapters. The backward pass uses the same
+ * family: the input gradient as a transposed convolution (on CPU adapters, stride 1: the forward
+ * kernel with transposed, flipped weights), the weight gradient as a convolution over the batch
+ * with a split reduction whose partial sums are added here.
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const op = 'conv2d';
@@ -61,18 +63,14 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
   const outShape = [g.N, g.OC, g.OH, g.OW];
   let flat: Tensor;
   const pointwise = g.KH === 1 && g.KW === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
-  if (pointwise && g.OC > DIRECT_MAX_OUT_CHANNELS) {
+  if (pointwise && g.OC > 4) {
     // out_n[oc, pixel] = W[oc, ic] · x_n[ic, pixel]: one matmul batched over images, W shared.
     const P = g.H * g.W;
     const product = matmulKernel({ op, a: w, b: x, transA: false, transB: false, M: g.OC, N: P, K: g.C, batch: g.N, batchStrideA: 0, batchStrideB: g.C * P });
     flat = bias || activation !== 'none' ? channelEpilogue(product, bias, activation, g.OC, P) : product;
     if (flat !== product) product.dispose();
-  } else if (g.OC <= DIRECT_MAX_OUT_CHANNELS) {
-    flat = convForwardDirect(x, w, g, bias, activation);
-  } else if (useLaneKernels()) {
-    flat = convForwardLanes(x, w, g, bias, activation);
   } else {
-    flat = convForwardGemm(x, w, g, bias, activation);
+    flat = convForward(x, w, g, bias, activation);
   }
   const y = flat.view(outShape, op);
   flat.dispose();
@@ -82,13 +80,13 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, opts: Conv2dOpti
     const dz = activation === 'none' ? dy : runMap({ op: 'conv2d (activation grad)', expr: ACTIVATIONS[activation].grad, inputs: [{ tensor: dy, name: 'dy' }, { tensor: ys!, name: 'y' }], shape: dy.shape, dtype: 'float32' });
     let dx: Tensor | null = null;
     if (needed[0]) {
-      const flatDx = useLaneKernels() ? convInputGradLanes(dz, ws, g) : convInputGrad(dz, ws, g);
+      const flatDx = convInputGradient(dz, ws, g);
       dx = flatDx.view(x.shape, 'conv2d (grad)');
       flatDx.dispose();
     }
     let dw: Tensor | null = null;
     if (needed[1]) {
-      const { partials, splits } = useLaneKernels() ? convWeightGradLanes(dz, xs, g) : convWeightGradPartials(dz, xs, g);
+      const { partials, splits } = convWeightGradient(dz, xs, g);
       const summed = splits === 1 ? partials : sum(partials.view([splits, w.size], 'conv2d (grad)'), 0);
       dw = summed.view(w.shape, 'conv2d (grad)');
       summed.dispose();

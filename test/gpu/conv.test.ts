@@ -1,9 +1,10 @@
 // conv2d against PyTorch (test/fixtures/torch-ops.json): stride, padding (symmetric and per axis),
-// non-square kernels, 1×1 as matmul, 1×1 with stride 4 on one channel, tiny channel counts (the
-// direct kernel), larger ones (implicit GEMM / lane kernels), shapes that are no multiple of any
-// tile, bias or not, fused activations — forward and the input, weight and bias gradients of
-// sum(out · r). The op picks one kernel family per adapter (lanes on CPU adapters, the tiled GEMM
-// elsewhere), so every family is also run directly on every case.
+// non-square kernels, 1×1 as matmul, 1×1 with stride 4 on one channel, tiny channel counts,
+// larger ones, shapes that are no multiple of any tile, bias or not, fused activations — forward
+// and the input, weight and bias gradients of sum(out · r). The op picks the kernels per adapter
+// (the row-segment kernels on CPU adapters: `subgroup` in Node and Chromium, `register` in Deno;
+// the tiled GEMM and the direct kernel elsewhere), so the other families are also run directly on
+// every case here; conv-kernels.test.ts forces every variant and tile option at small shapes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ps from 'perturbset';
 import { convGeometry } from '../../src/ops/conv.js';
