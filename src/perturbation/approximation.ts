@@ -182,7 +182,7 @@ async function sampleApproximationError(set: PerturbationSet, x: Tensor, xt: Ten
  * Runs an evaluation with the model in eval mode (batch norm on its running statistics, which
  * stay untouched, as the reference's eval.py does) and restores the caller's mode afterwards.
  */
-async function inEvalMode<T>(set: PerturbationSet, fn: () => Promise<T>): Promise<T> {
+export async function inEvalMode<T>(set: PerturbationSet, fn: () => Promise<T>): Promise<T> {
   const wasTraining = set.cvae.training;
   set.cvae.eval();
   try {

@@ -4,7 +4,7 @@ import type { PairSource } from '../data/pair-source.js';
 import { mean } from '../ops/reduce.js';
 import { foldIn, key as makeKey, type Key } from '../random/key.js';
 import { tidy } from '../tensor/tracking.js';
-import { approximationError, expectedApproximationError, perSampleError, type ErrorMeasure } from './approximation.js';
+import { approximationError, expectedApproximationError, inEvalMode, perSampleError, type ErrorMeasure } from './approximation.js';
 import { cvaeLoss } from './loss.js';
 import type { PerturbationSet } from './perturbation-set.js';
 import type { TruncatedNormalOptions } from '../random/truncated.js';
@@ -20,6 +20,8 @@ export interface SetEvaluationOptions {
   /** Latent draws of the expected approximation error (reference: 5). */
   samples?: number;
   mode?: TruncatedNormalOptions['mode'];
+  /** Error measure of all three approximation errors (default: the model's likelihood — BCE for Bernoulli, MSE for Gaussian — as eval.py). */
+  measure?: ErrorMeasure;
 }
 
 export interface SetEvaluation {
@@ -27,62 +29,68 @@ export interface SetEvaluation {
   /** Reconstruction error per pixel and KL per example of the CVAE forward pass (β = 1). */
   recon: number;
   kl: number;
-  /** Error at the projected posterior mean ("fast"/encoder approximation error; BCE for Bernoulli models). */
+  /** The measure of the three errors below, per pixel. */
+  measure: ErrorMeasure;
+  /** Error at the projected posterior mean ("fast"/encoder approximation error). */
   encoderError: number;
-  /** Necessary-subset approximation error by PGD from the encoder's z (MSE). */
+  /** Necessary-subset approximation error by PGD from the encoder's z. */
   approximationError: number;
-  /** Sufficient-likelihood expected approximation error (MSE). */
+  /** Sufficient-likelihood expected approximation error. */
   expectedApproximationError: number;
 }
 
 /**
  * What the reference eval.py reports for a perturbation set on held-out pairs, averaged over
- * batches: recon, kl, enc_ae, ae (as a positive error; the reference logs −MSE), eae.
+ * batches (in eval mode; the caller's mode is restored): recon, kl, enc_ae, ae (as a positive error; the reference logs its negative), eae — the
+ * three errors in the model's likelihood (BCE per pixel for Bernoulli models) unless `measure` says otherwise.
  */
 export async function evaluatePerturbationSet(set: PerturbationSet, pairs: PairSource, opts: SetEvaluationOptions = {}): Promise<SetEvaluation> {
   const key = opts.key ?? makeKey(0);
   const cvae = set.cvae;
-  const measure: ErrorMeasure = cvae.info.distribution === 'bernoulli' ? 'bce' : 'mse';
+  const measure: ErrorMeasure = opts.measure ?? (cvae.info.distribution === 'bernoulli' ? 'bce' : 'mse');
   let batches = batchIndices(pairs.length, opts.batchSize ?? 128);
   if (opts.batches !== undefined) batches = batches.slice(0, opts.batches);
   const sums = { recon: 0, kl: 0, encoderError: 0, approximationError: 0, expectedApproximationError: 0 };
   let examples = 0;
-  cvae.eval();
-  for (const [b, indices] of batches.entries()) {
-    const k = foldIn(key, b);
-    const { x, xt } = pairs.batch(indices, foldIn(k, 0));
-    const stats = noGrad(() =>
-      tidy(() => {
-        const out = cvae.forward(x, xt, foldIn(k, 1));
-        const loss = cvaeLoss(xt, out, { beta: 1, reduction: 'sum' });
-        const z = set.project(set.encode(x, xt));
-        return {
-          recon: loss.recon.div(xt.size),
-          kl: loss.kl.div(indices.length),
-          encoderError: mean(perSampleError(set.generate(x, z), xt, measure)),
-        };
-      }),
-    );
-    const [recon, kl, enc] = await Promise.all([stats.recon.item(), stats.kl.item(), stats.encoderError.item()]);
-    for (const t of Object.values(stats)) t.dispose();
-    const ae = await approximationError(set, x, xt, { steps: opts.steps ?? 50, alpha: opts.alpha, init: 'posterior' });
-    const eae = await expectedApproximationError(set, x, xt, foldIn(k, 2), { samples: opts.samples ?? 5, mode: opts.mode });
-    sums.recon += recon;
-    sums.kl += kl;
-    sums.encoderError += enc;
-    sums.approximationError += ae.mean;
-    sums.expectedApproximationError += eae.mean;
-    examples += indices.length;
-    x.dispose();
-    xt.dispose();
-  }
-  const n = batches.length;
+  await inEvalMode(set, async () => {
+    for (const [b, indices] of batches.entries()) {
+      const k = foldIn(key, b);
+      const { x, xt } = pairs.batch(indices, foldIn(k, 0));
+      const stats = noGrad(() =>
+        tidy(() => {
+          const out = cvae.forward(x, xt, foldIn(k, 1));
+          const loss = cvaeLoss(xt, out, { beta: 1, distribution: cvae.info.distribution, reduction: 'sum' });
+          const z = set.project(set.encode(x, xt));
+          return {
+            recon: loss.recon.div(xt.size),
+            kl: loss.kl.div(indices.length),
+            encoderError: mean(perSampleError(set.generate(x, z), xt, measure)),
+          };
+        }),
+      );
+      const [recon, kl, enc] = await Promise.all([stats.recon.item(), stats.kl.item(), stats.encoderError.item()]);
+      for (const t of Object.values(stats)) t.dispose();
+      const ae = await approximationError(set, x, xt, { steps: opts.steps ?? 50, alpha: opts.alpha, init: 'posterior', measure });
+      const eae = await expectedApproximationError(set, x, xt, foldIn(k, 2), { samples: opts.samples ?? 5, mode: opts.mode, measure });
+      // Weighted by batch size, like the reference's average meters.
+      const n = indices.length;
+      sums.recon += recon * n;
+      sums.kl += kl * n;
+      sums.encoderError += enc * n;
+      sums.approximationError += ae.mean * n;
+      sums.expectedApproximationError += eae.mean * n;
+      examples += n;
+      x.dispose();
+      xt.dispose();
+    }
+  });
   return {
     examples,
-    recon: sums.recon / n,
-    kl: sums.kl / n,
-    encoderError: sums.encoderError / n,
-    approximationError: sums.approximationError / n,
-    expectedApproximationError: sums.expectedApproximationError / n,
+    measure,
+    recon: sums.recon / examples,
+    kl: sums.kl / examples,
+    encoderError: sums.encoderError / examples,
+    approximationError: sums.approximationError / examples,
+    expectedApproximationError: sums.expectedApproximationError / examples,
   };
 }

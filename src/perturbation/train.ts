@@ -108,12 +108,18 @@ export async function trainCVAE(cvae: CVAE, pairs: PairSource, opts: TrainCVAEOp
       return [loss, stack([loss, recon, kl, ...ranges])] as [Tensor, Tensor];
     };
 
-    let pending: { stats: Promise<Float32Array | Int32Array>; record: Omit<TrainProgress, 'loss' | 'recon' | 'kl' | 'samplesPerSec'>; samples: number; started: number } | null = null;
+    let pending: { stats: Promise<Float32Array | Int32Array>; record: Omit<TrainProgress, 'loss' | 'recon' | 'kl' | 'samplesPerSec'>; samples: number } | null = null;
+    // Throughput of a step: its samples over the time between its results and the previous step's
+    // (consecutive, disjoint intervals, so they add up to the training time).
+    let lastSettled = performance.now();
     const settle = async () => {
       if (!pending) return;
-      const { stats, record, samples, started } = pending;
+      const { stats, record, samples } = pending;
       pending = null;
       const [loss, recon, kl, xMin, xMax, xtMin, xtMax] = await stats;
+      const settled = performance.now();
+      const seconds = (settled - lastSettled) / 1000;
+      lastSettled = settled;
       if (checkRange && !(xMin! >= 0 && xMax! <= 1 && xtMin! >= 0 && xtMax! <= 1) && !Number.isNaN(xMin! + xMax! + xtMin! + xtMax!)) {
         throw new Error(
           `${op}: the images of epoch ${record.epoch} step ${record.step} are outside [0, 1] (x in [${xMin}, ${xMax}], xt in [${xtMin}, ${xtMax}]); ` +
@@ -123,13 +129,12 @@ export async function trainCVAE(cvae: CVAE, pairs: PairSource, opts: TrainCVAEOp
       if (!Number.isFinite(loss!)) {
         throw new Error(`${op}: the loss became ${loss} at epoch ${record.epoch} step ${record.step} (lr ${record.lr}, beta ${record.beta}); training stopped`);
       }
-      const progress: TrainProgress = { ...record, loss: loss! / samples, recon: recon! / samples, kl: kl! / samples, samplesPerSec: samples / ((performance.now() - started) / 1000) };
+      const progress: TrainProgress = { ...record, loss: loss! / samples, recon: recon! / samples, kl: kl! / samples, samplesPerSec: samples / seconds };
       lossCurve.push(progress);
       opts.onProgress?.(progress);
     };
 
     cvae.train();
-    let lastStepEnd = performance.now();
     for (let epoch = startEpoch; epoch < opts.epochs; epoch++) {
       let batches = batchIndices(pairs.length, batchSize, { key: foldIn(shuffleKey, epoch) });
       if (opts.stepsPerEpoch !== undefined) batches = batches.slice(0, opts.stepsPerEpoch);
@@ -150,12 +155,10 @@ export async function trainCVAE(cvae: CVAE, pairs: PairSource, opts: TrainCVAEOp
           return statsTensor;
         });
         step++;
-        const started = lastStepEnd;
         const readback = stats.data();
         stats.dispose();
         await settle();
-        lastStepEnd = performance.now();
-        pending = { stats: readback, record: { epoch, step, lr, beta }, samples: indices.length, started };
+        pending = { stats: readback, record: { epoch, step, lr, beta }, samples: indices.length };
       }
       await settle();
       const every = opts.checkpointEvery;

@@ -44,8 +44,14 @@ describe('trainCVAE', () => {
     const beta = ps.schedules.piecewiseLinear([0, 6], [0, 0.6]);
     const seen: ps.TrainProgress[] = [];
     const before = ps.memory().tensors;
+    const started = performance.now();
     const result = await ps.trainCVAE(cvae, pairs, { epochs: 6, batchSize: 16, lr, beta, key: ps.random.key(2), onProgress: (p) => seen.push(p) });
+    const wallSeconds = (performance.now() - started) / 1000;
     result.optimizer.dispose();
+    // Each step's throughput covers its own time only: the steps' times add up to at most the run's.
+    const stepSeconds = result.lossCurve.reduce((s, p) => s + 16 / p.samplesPerSec, 0);
+    expect(stepSeconds).toBeGreaterThan(0);
+    expect(stepSeconds).toBeLessThanOrEqual(wallSeconds * 1.001);
     expect(ps.memory().tensors).toBe(before);
     expect(result.steps).toBe(24);
     expect(result.lossCurve.length).toBe(24);

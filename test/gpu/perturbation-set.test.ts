@@ -275,6 +275,42 @@ describe('PerturbationSet on a generator that is the identity in z', () => {
     cvae.dispose();
   });
 
+  it('evaluatePerturbationSet: encoder and PGD errors in closed form, batch-size-weighted means, the mode restored', async () => {
+    const cvae = identityCVAE(SHAPE);
+    const set = new ps.PerturbationSet(cvae, { epsilon: EPS });
+    // 7 pairs in batches of 3, 3, 1: the means are over examples, not over batches.
+    const { x: xv, xt: xtv, delta } = pairs(8, NORMS);
+    const B = NORMS.length;
+    const want = expectedNecessary(delta, EPS);
+    const wantMean = want.reduce((a, b) => a + b) / B;
+    const source = ps.data.tensorPairs(ps.tensor(xv, [B, ...SHAPE]), ps.tensor(xtv, [B, ...SHAPE]));
+    cvae.train();
+    const r = await ps.evaluatePerturbationSet(set, source, { batchSize: 3, steps: 5, samples: 4, key: ps.random.key(9) });
+    expect(cvae.training).toBe(true);
+    expect(r.examples).toBe(B);
+    expect(r.measure).toBe('mse');
+    // The projected encoding is the minimiser, so the "fast" error equals the PGD error equals the minimum.
+    expect(r.encoderError).toBeCloseTo(wantMean, 5);
+    expect(r.approximationError).toBeCloseTo(wantMean, 5);
+    // Sufficient likelihood: E over z of ‖z − Δ‖²/d ≥ the minimum over the ball, for every pair.
+    expect(r.expectedApproximationError).toBeGreaterThan(wantMean);
+    // The CVAE terms (β = 1), in the model's Gaussian likelihood. The identity model's posterior is
+    // N(a·x + s·Δ, e^0.25), its prior N(a·x, s²) with s = 2, so per example
+    //   KL = d·(ln s − 0.125 + e^0.25/(2s²) − 1/2) + ‖Δ‖²/2,
+    // and the reconstruction is x̃ + (e^0.125/s)·ε: squared error per pixel ≈ e^0.25/s² (a sample mean).
+    const klWant = delta.reduce((acc, dl) => acc + D * (Math.log(2) - 0.125 + Math.exp(0.25) / 8 - 0.5) + norm(dl) ** 2 / 2, 0) / B;
+    expect(r.kl).toBeCloseTo(klWant, 3);
+    const reconWant = Math.exp(0.25) / 4;
+    expect(Math.abs(r.recon - reconWant)).toBeLessThan(4 * reconWant * Math.sqrt(2 / (B * D)));
+    // An explicit measure, all pairs in one batch; and a cap on the number of batches.
+    const batchOfAll = await ps.evaluatePerturbationSet(set, source, { batchSize: B, steps: 0, samples: 1, measure: 'mse', batches: 1 });
+    expect(batchOfAll.encoderError).toBeCloseTo(wantMean, 5);
+    const firstBatch = await ps.evaluatePerturbationSet(set, source, { batchSize: 3, steps: 0, samples: 1, batches: 1 });
+    expect(firstBatch.examples).toBe(3);
+    expect(firstBatch.encoderError).toBeCloseTo(want.slice(0, 3).reduce((a, b) => a + b) / 3, 5);
+    source.dispose();
+  });
+
   it('bad inputs are errors naming the culprit', async () => {
     const cvae = identityCVAE(SHAPE);
     for (const epsilon of [0, -1, NaN, Infinity]) {
