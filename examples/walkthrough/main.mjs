@@ -99,7 +99,7 @@ async function main() {
   }
   report.seconds = (performance.now() - t0) / 1000;
   await ps.io.writeFile(`${opts.out}/report.json`, new TextEncoder().encode(JSON.stringify(report, null, 2)));
-  console.log(`wrote ${opts.out}/report.json and ${Object.keys(grids).join(', ')} in ${report.seconds.toFixed(0)} s`);
+  console.log(`wrote ${opts.out}/report.json and ${[...Object.keys(grids), 'attack.png'].join(', ')} in ${report.seconds.toFixed(0)} s`);
   for (const t of [x, X, hX, recon, samples]) t.dispose();
   pairs.dispose();
   cvae.dispose();
