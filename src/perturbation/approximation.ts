@@ -1,3 +1,4 @@
+import { inEvalMode } from '../nn/eval-mode.js';
 import { valueAndGrad, noGrad } from '../autograd/grad.js';
 import { binary } from '../ops/elementwise.js';
 import { fused } from '../ops/fused.js';
@@ -69,7 +70,7 @@ export interface ApproximationOptions {
  * minimum; the reference logs the last iterate's).
  */
 export async function approximationError(set: PerturbationSet, x: Tensor, xt: Tensor, opts: ApproximationOptions = {}): Promise<ApproximationResult> {
-  return inEvalMode(set, () => searchApproximationError(set, x, xt, opts));
+  return inEvalMode(set.cvae, () => searchApproximationError(set, x, xt, opts));
 }
 
 async function searchApproximationError(set: PerturbationSet, x: Tensor, xt: Tensor, opts: ApproximationOptions): Promise<ApproximationResult> {
@@ -149,7 +150,7 @@ export interface ExpectedApproximationOptions {
  * standard normal truncated to the ε-ball, estimated by sampling.
  */
 export async function expectedApproximationError(set: PerturbationSet, x: Tensor, xt: Tensor, key: Key, opts: ExpectedApproximationOptions = {}): Promise<ApproximationResult> {
-  return inEvalMode(set, () => sampleApproximationError(set, x, xt, key, opts));
+  return inEvalMode(set.cvae, () => sampleApproximationError(set, x, xt, key, opts));
 }
 
 async function sampleApproximationError(set: PerturbationSet, x: Tensor, xt: Tensor, key: Key, opts: ExpectedApproximationOptions): Promise<ApproximationResult> {
@@ -175,20 +176,6 @@ async function sampleApproximationError(set: PerturbationSet, x: Tensor, xt: Ten
   } finally {
     cond.dispose();
     total.dispose();
-  }
-}
-
-/**
- * Runs an evaluation with the model in eval mode (batch norm on its running statistics, which
- * stay untouched, as the reference's eval.py does) and restores the caller's mode afterwards.
- */
-export async function inEvalMode<T>(set: PerturbationSet, fn: () => Promise<T>): Promise<T> {
-  const wasTraining = set.cvae.training;
-  set.cvae.eval();
-  try {
-    return await fn();
-  } finally {
-    set.cvae.train(wasTraining);
   }
 }
 

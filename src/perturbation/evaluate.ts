@@ -2,9 +2,11 @@ import { noGrad } from '../autograd/grad.js';
 import { batchIndices } from '../data/dataset.js';
 import type { PairSource } from '../data/pair-source.js';
 import { mean } from '../ops/reduce.js';
+import { stack } from '../ops/shape-ops.js';
 import { foldIn, key as makeKey, type Key } from '../random/key.js';
 import { tidy } from '../tensor/tracking.js';
-import { approximationError, expectedApproximationError, inEvalMode, perSampleError, type ErrorMeasure } from './approximation.js';
+import { inEvalMode } from '../nn/eval-mode.js';
+import { approximationError, expectedApproximationError, perSampleError, type ErrorMeasure } from './approximation.js';
 import { cvaeLoss } from './loss.js';
 import type { PerturbationSet } from './perturbation-set.js';
 import type { TruncatedNormalOptions } from '../random/truncated.js';
@@ -52,24 +54,22 @@ export async function evaluatePerturbationSet(set: PerturbationSet, pairs: PairS
   if (opts.batches !== undefined) batches = batches.slice(0, opts.batches);
   const sums = { recon: 0, kl: 0, encoderError: 0, approximationError: 0, expectedApproximationError: 0 };
   let examples = 0;
-  await inEvalMode(set, async () => {
+  await inEvalMode(cvae, async () => {
     for (const [b, indices] of batches.entries()) {
       const k = foldIn(key, b);
       const { x, xt } = pairs.batch(indices, foldIn(k, 0));
+      // recon per pixel, KL per example and the encoder error, read back together.
       const stats = noGrad(() =>
         tidy(() => {
           const out = cvae.forward(x, xt, foldIn(k, 1));
           const loss = cvaeLoss(xt, out, { beta: 1, distribution: cvae.info.distribution, reduction: 'sum' });
           const z = set.project(set.encode(x, xt));
-          return {
-            recon: loss.recon.div(xt.size),
-            kl: loss.kl.div(indices.length),
-            encoderError: mean(perSampleError(set.generate(x, z), xt, measure)),
-          };
+          return stack([loss.recon.div(xt.size), loss.kl.div(indices.length), mean(perSampleError(set.generate(x, z), xt, measure))]);
         }),
       );
-      const [recon, kl, enc] = await Promise.all([stats.recon.item(), stats.kl.item(), stats.encoderError.item()]);
-      for (const t of Object.values(stats)) t.dispose();
+      const values = await stats.data();
+      stats.dispose();
+      const [recon, kl, enc] = [values[0]!, values[1]!, values[2]!];
       const ae = await approximationError(set, x, xt, { steps: opts.steps ?? 50, alpha: opts.alpha, init: 'posterior', measure });
       const eae = await expectedApproximationError(set, x, xt, foldIn(k, 2), { samples: opts.samples ?? 5, mode: opts.mode, measure });
       // Weighted by batch size, like the reference's average meters.

@@ -1,3 +1,4 @@
+import { inEvalMode } from '../nn/eval-mode.js';
 import { noGrad } from '../autograd/grad.js';
 import { batchIndices } from '../data/dataset.js';
 import type { PairSource } from '../data/pair-source.js';
@@ -19,9 +20,7 @@ export interface LatentNormOptions {
 export async function latentNorms(cvae: CVAE, x: Tensor | PairSource, xt?: Tensor, opts: LatentNormOptions = {}): Promise<Float64Array> {
   // Any radius works here: encode() does not depend on it.
   const set = new PerturbationSet(cvae, { epsilon: 1 });
-  const wasTraining = cvae.training;
-  cvae.eval();
-  try {
+  return inEvalMode(cvae, async () => {
     if (isTensor(x)) {
       if (!xt) throw new Error('latentNorms: xt is required when x is a tensor');
       const norms = noGrad(() => tidy(() => l2Norm(set.encode(x, xt))));
@@ -44,9 +43,7 @@ export async function latentNorms(cvae: CVAE, x: Tensor | PairSource, xt?: Tenso
       offset += indices.length;
     }
     return out;
-  } finally {
-    cvae.train(wasTraining);
-  }
+  });
 }
 
 /** NumPy's default ('linear') quantile of values, q in [0, 1]. */
