@@ -31,14 +31,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> status: array<atomic<u32>>;
 @group(0) @binding(4) var<uniform> p: Params;
 
-fn flag(i: u32, payload: u32) {
-  let j = atomicAdd(&status[1], 1u);
-  if (j < p.capacity) {
-    atomicStore(&status[4u + 2u * j], i);
-    atomicStore(&status[5u + 2u * j], payload);
-  }
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>,
@@ -109,14 +101,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> dst: array<u32>;
 @group(0) @binding(2) var<storage, read_write> status: array<atomic<u32>>;
 @group(0) @binding(3) var<uniform> p: Params;
-
-fn flag(i: u32, payload: u32) {
-  let j = atomicAdd(&status[1], 1u);
-  if (j < p.capacity) {
-    atomicStore(&status[4u + 2u * j], i);
-    atomicStore(&status[5u + 2u * j], payload);
-  }
-}
 
 var<workgroup> partial: array<u32, 256>;
 

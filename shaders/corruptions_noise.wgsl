@@ -41,14 +41,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> status: array<atomic<u32>>;
 @group(0) @binding(4) var<uniform> p: Params;
 
-fn flag(i: u32, payload: u32) {
-  let j = atomicAdd(&status[1], 1u);
-  if (j < p.capacity) {
-    atomicStore(&status[4u + 2u * j], i);
-    atomicStore(&status[5u + 2u * j], payload);
-  }
-}
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>,
@@ -131,14 +123,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> table: array<u32>;
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
 @group(0) @binding(5) var<uniform> p: Params;
-
-fn flag(i: u32, payload: u32) {
-  let j = atomicAdd(&status[1], 1u);
-  if (j < p.capacity) {
-    atomicStore(&status[4u + 2u * j], i);
-    atomicStore(&status[5u + 2u * j], payload);
-  }
-}
 
 fn f(at: u32) -> f32 {
   return bitcast<f32>(table[at]);

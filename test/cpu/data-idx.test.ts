@@ -1,20 +1,9 @@
 /// <reference types="node" />
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import zlib from 'node:zlib';
+import { gzip, idx } from './idx-helpers.js';
 import { decodeMNISTImages, decodeMNISTLabels, parseIDX } from '../../src/data/idx.js';
 
-/** An IDX file: magic 00 00 type rank, big-endian dims, then the body. */
-function idx(type: number, dims: number[], body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + body.length);
-  const dv = new DataView(out.buffer);
-  out[2] = type;
-  out[3] = dims.length;
-  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d));
-  out.set(body, 4 + 4 * dims.length);
-  return out;
-}
-const gzip = (b: Uint8Array) => new Uint8Array(zlib.gzipSync(b));
 
 describe('parseIDX', () => {
   it('parses uint8 files and multi-byte big-endian types', () => {

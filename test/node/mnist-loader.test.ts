@@ -7,20 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import zlib from 'node:zlib';
+import { gzip, idx } from '../cpu/idx-helpers.js';
 import { loadMNIST } from '../../src/data/mnist.js';
 
-/** An IDX file: magic 00 00 type rank, big-endian dims, then the body. */
-function idx(type: number, dims: number[], body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + body.length);
-  const dv = new DataView(out.buffer);
-  out[2] = type;
-  out[3] = dims.length;
-  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d));
-  out.set(body, 4 + 4 * dims.length);
-  return out;
-}
-const gzip = (b: Uint8Array) => new Uint8Array(zlib.gzipSync(b));
 
 const ROWS = 28;
 const COLS = 28;

@@ -1,11 +1,13 @@
 /**
  * Assembles the WGSL of a corruption kernel: the runtime's common helpers, Philox-4x32 taken
  * verbatim from shaders/random.wgsl (so the GPU draws the same words as src/random/philox.ts), the
- * corruption helpers, then one `@kernel` section of a family file.
+ * corruption helpers, then one `@kernel` section of a family file, and `flag` (shaders/
+ * corruptions_flag.wgsl) when the section calls it.
  */
 import blurSource from '../../../../shaders/corruptions_blur.wgsl';
 import colorSource from '../../../../shaders/corruptions_color.wgsl';
 import commonSource from '../../../../shaders/corruptions_common.wgsl';
+import flagSource from '../../../../shaders/corruptions_flag.wgsl';
 import geometrySource from '../../../../shaders/corruptions_geometry.wgsl';
 import ioSource from '../../../../shaders/corruptions_io.wgsl';
 import noiseSource from '../../../../shaders/corruptions_noise.wgsl';
@@ -42,6 +44,10 @@ export function corruptionKernel(family: Family, name: string, op: string): Kern
   return {
     name: op,
     key: `corrupt|${family}|${name}`,
-    wgsl: () => `${corruptionPrelude()}\n${shaderSection(FAMILIES[family], name)}`,
+    wgsl: () => {
+      const section = shaderSection(FAMILIES[family], name);
+      const flag = /\bflag\(/.test(section) ? `\n${wgslFunction(flagSource, 'flag')}` : '';
+      return `${corruptionPrelude()}\n${section}${flag}`;
+    },
   };
 }
